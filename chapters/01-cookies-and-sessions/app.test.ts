@@ -1,0 +1,90 @@
+import { createHmac } from 'node:crypto';
+import { MemoryStore, type SessionData } from 'express-session';
+import request from 'supertest';
+import { describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp } from './app.ts';
+
+const SECRET = 'chapter-01-secret';
+
+/** Reads one session straight out of the store, as the server sees it. */
+function storedSession(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
+  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
+}
+
+function storedCount(store: MemoryStore): Promise<number> {
+  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
+}
+
+async function logIn() {
+  const store = new MemoryStore();
+  const app = createApp({ store, secret: SECRET });
+  const res = await request(app).post('/login').expect(200);
+  const cookie = requireCookie(res, 'connect.sid');
+  return { store, app, res, cookie };
+}
+
+describe('what the browser keeps and what the server keeps', () => {
+  test('logging in sets one cookie, connect.sid, whose value is s:<session ID>.<signature>', async () => {
+    const { res, cookie } = await logIn();
+    expect(res.headers['set-cookie']).toHaveLength(1);
+    expect(cookie.name).toBe('connect.sid');
+    expect(decodeURIComponent(cookie.value)).toMatch(/^s:[A-Za-z0-9_-]{32}\.[A-Za-z0-9+/]{43}$/);
+  });
+
+  test('the cookie carries none of the session data', async () => {
+    const { cookie } = await logIn();
+    const value = decodeURIComponent(cookie.value);
+    expect(value).not.toContain('42');
+    expect(value).not.toContain('ada');
+    expect(value).not.toContain('userId');
+  });
+
+  test('the signature is an HMAC-SHA256 of the session ID with the secret', async () => {
+    const { cookie } = await logIn();
+    const { id, signature } = signedSessionId(cookie.value);
+    const expected = createHmac('sha256', SECRET).update(id).digest('base64').replace(/=+$/, '');
+    expect(signature).toBe(expected);
+  });
+
+  test('the data sits in the server store under the session ID', async () => {
+    const { store, cookie } = await logIn();
+    const { id } = signedSessionId(cookie.value);
+    const data = await storedSession(store, id);
+    expect(data).toMatchObject({ userId: 42, username: 'ada' });
+    expect(await storedCount(store)).toBe(1);
+  });
+
+  test('sending the cookie back lets the server find the data: the profile answers 200', async () => {
+    const { app, cookie } = await logIn();
+    const res = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Hello ada, your user ID is 42');
+  });
+
+  test('changing the data on the server changes the answer without any new cookie', async () => {
+    const { app, store, cookie } = await logIn();
+    const { id } = signedSessionId(cookie.value);
+    const data = await storedSession(store, id);
+    await new Promise<void>((resolve, reject) =>
+      store.set(id, { ...(data as SessionData), username: 'grace' }, (err) => (err ? reject(err) : resolve())),
+    );
+    const res = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.text).toBe('Hello grace, your user ID is 42');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('without the cookie the server cannot tell who is asking: 401', async () => {
+    const { app } = await logIn();
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('Not logged in');
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ secret: SECRET }),
+  path: '/profile',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid')),
+});
