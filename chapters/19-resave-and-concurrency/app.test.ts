@@ -1,0 +1,211 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { MemoryStore, type SessionData } from 'express-session';
+import request from 'supertest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp } from './app.ts';
+import { createRaceDemoApp } from './race-demo.ts';
+
+const SECRET = 'chapter-19-secret';
+const THIRTY_MINUTES = 30 * 60 * 1000;
+
+/** A real MemoryStore that also records which write methods express-session calls on it. */
+class CountingStore extends MemoryStore {
+  calls: Array<'set' | 'touch'> = [];
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.calls.push('set');
+    super.set(sid, session, callback);
+  }
+  override touch(sid: string, session: SessionData, callback?: () => void): void {
+    this.calls.push('touch');
+    super.touch(sid, session, callback);
+  }
+}
+
+function stored(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
+  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
+}
+
+const servers: Server[] = [];
+/** One real server on a loopback port, so that overlapping requests really overlap. */
+async function serve(app: RequestListener): Promise<Server> {
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The race: a visit creates the session, GET /slow starts with it, POST /login lands while /slow
+ * is still waiting, then /slow finishes. Returns what the profile says at each point.
+ */
+async function race(resave: boolean) {
+  const server = await serve(createRaceDemoApp({ resave }));
+  const agent = request.agent(server);
+  await agent.get('/visit').expect(200, 'Visit number 1');
+  const slow = agent.get('/slow').then((res) => res); // starts now, answers in 150 ms
+  await pause(40); // /slow has loaded the anonymous session by now
+  const login = await agent.post('/login');
+  const during = await agent.get('/profile');
+  const slowRes = await slow;
+  const after = await agent.get('/profile');
+  return { login, during, slowRes, after };
+}
+
+describe('two overlapping requests on one session', () => {
+  test('with resave: true, a slow read-only request that began before the login writes its stale copy back and erases the login', async () => {
+    const { login, during, slowRes, after } = await race(true);
+    expect(login.status).toBe(200);
+    expect(during.status).toBe(200);
+    expect(during.text).toBe('User profile for user ID: 7');
+    expect(slowRes.status).toBe(200);
+    expect(slowRes.text).toBe('Slow report for a visitor with 1 visit(s)');
+    expect(after.status).toBe(401);
+    expect(after.text).toBe('Not logged in');
+  });
+
+  test('with resave: false, the same overlap keeps the login: the slow request writes nothing back', async () => {
+    const { login, during, slowRes, after } = await race(false);
+    expect(login.status).toBe(200);
+    expect(during.text).toBe('User profile for user ID: 7');
+    expect(slowRes.text).toBe('Slow report for a visitor with 1 visit(s)');
+    expect(after.status).toBe(200);
+    expect(after.text).toBe('User profile for user ID: 7');
+  });
+
+  test('the recommended app (resave: false, regenerate on login, rolling off) keeps the login through the same overlap', async () => {
+    const server = await serve(createApp({ secret: SECRET }));
+    const agent = request.agent(server);
+    const visit = await agent.get('/visit');
+    const before = signedSessionId(requireCookie(visit, 'connect.sid').value).id;
+    const slow = agent.get('/slow').then((res) => res);
+    await pause(40);
+    const login = await agent.post('/login').expect(200, 'Logged in');
+    expect(signedSessionId(requireCookie(login, 'connect.sid').value).id).not.toBe(before);
+    const slowRes = await slow;
+    expect(slowRes.headers['set-cookie']).toBeUndefined();
+    const after = await agent.get('/profile');
+    expect(after.status).toBe(200);
+    expect(after.text).toBe('User profile for user ID: 7');
+  });
+
+  test('with rolling: true, the slow response re-sends the pre-login cookie and the browser ends up logged out', async () => {
+    const server = await serve(createApp({ secret: SECRET, rolling: true }));
+    const agent = request.agent(server);
+    const visit = await agent.get('/visit');
+    const before = signedSessionId(requireCookie(visit, 'connect.sid').value).id;
+    const slow = agent.get('/slow').then((res) => res);
+    await pause(40);
+    const login = await agent.post('/login').expect(200);
+    expect(signedSessionId(requireCookie(login, 'connect.sid').value).id).not.toBe(before);
+    const slowRes = await slow;
+    // The stale response carries the old, already destroyed session ID and overwrites the new one.
+    expect(signedSessionId(requireCookie(slowRes, 'connect.sid').value).id).toBe(before);
+    const after = await agent.get('/profile');
+    expect(after.status).toBe(401);
+    expect(after.text).toBe('Not logged in');
+  });
+});
+
+describe('touch: keeping a session alive without rewriting it', () => {
+  async function loggedIn(store: MemoryStore, options: { rolling?: boolean } = {}) {
+    const app = createApp({ store, secret: SECRET, ...options });
+    const login = await request(app).post('/login').expect(200);
+    const cookie = requireCookie(login, 'connect.sid');
+    return { app, cookie, id: signedSessionId(cookie.value).id };
+  }
+
+  test('the login cookie expires 30 minutes after the login (an Expires date, no Max-Age attribute), HttpOnly, SameSite=Lax, Path=/, no Secure', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T10:00:00Z'));
+    const { cookie } = await loggedIn(new MemoryStore());
+    expect(cookie.expires?.toISOString()).toBe('2030-01-01T10:30:00.000Z');
+    expect(cookie.maxAge).toBeUndefined();
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeUndefined();
+  });
+
+  test('with resave: false, a request that changes nothing calls store.touch once and store.set never', async () => {
+    const store = new CountingStore();
+    const { app, cookie } = await loggedIn(store);
+    // The login writes twice: its own save(), and once more when the response ends, because
+    // express-session compares the regenerated session with the ID the request started with.
+    expect(store.calls).toEqual(['set', 'set']);
+    store.calls = [];
+    await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'User profile for user ID: 7');
+    expect(store.calls).toEqual(['touch']);
+  });
+
+  test('with resave: true, the same request calls store.set instead, rewriting the whole session', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createRaceDemoApp({ resave: true, store }));
+    await agent.get('/visit').expect(200);
+    await agent.post('/login').expect(200);
+    store.calls = [];
+    await agent.get('/profile').expect(200, 'User profile for user ID: 7');
+    expect(store.calls).toEqual(['set']);
+  });
+
+  test('express-session calls touch for an unmodified session even when the cookie has no maxAge', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createRaceDemoApp({ resave: false, store }));
+    const visit = await agent.get('/visit').expect(200);
+    expect(requireCookie(visit, 'connect.sid').maxAge).toBeUndefined();
+    expect(requireCookie(visit, 'connect.sid').expires).toBeUndefined();
+    store.calls = [];
+    await agent.get('/profile').expect(401);
+    expect(store.calls).toEqual(['touch']);
+  });
+
+  test('touch moves the stored expiry forward by the time elapsed and leaves the data as it was', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T10:00:00Z'));
+    const store = new MemoryStore();
+    const { app, cookie, id } = await loggedIn(store);
+    const first = await stored(store, id);
+    expect(new Date(String(first?.cookie.expires)).toISOString()).toBe('2030-01-01T10:30:00.000Z');
+    vi.setSystemTime(new Date('2030-01-01T10:10:00Z'));
+    await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200);
+    const second = await stored(store, id);
+    expect(new Date(String(second?.cookie.expires)).toISOString()).toBe('2030-01-01T10:40:00.000Z');
+    expect(second?.userId).toBe(7);
+  });
+
+  test('without rolling, that unmodified request sends no Set-Cookie: the browser keeps the expiry the login gave it', async () => {
+    const { app, cookie } = await loggedIn(new MemoryStore());
+    const res = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('with rolling: true, every response re-sends the cookie with an Expires 30 minutes from now', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T10:00:00Z'));
+    const { app, cookie } = await loggedIn(new MemoryStore(), { rolling: true });
+    vi.setSystemTime(new Date('2030-01-01T10:10:00Z'));
+    const res = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(200);
+    const again = requireCookie(res, 'connect.sid');
+    expect(again.value).toBe(cookie.value);
+    expect(again.expires?.toISOString()).toBe(new Date(Date.parse('2030-01-01T10:10:00Z') + THIRTY_MINUTES).toISOString());
+    expect(again.maxAge).toBeUndefined();
+    expect(again.httpOnly).toBe(true);
+    expect(again.sameSite).toBe('Lax');
+    expect(again.secure).toBeUndefined();
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ secret: SECRET }),
+  path: '/profile',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid')),
+});
