@@ -1,0 +1,183 @@
+import { createHmac } from 'node:crypto';
+import express from 'express';
+import session, { MemoryStore, type SessionOptions } from 'express-session';
+import request from 'supertest';
+import { describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp as createArticleApp } from './article.ts';
+import { createApp, loadConfig, MIN_SECRET_LENGTH } from './app.ts';
+
+// Stand-ins for `openssl rand -base64 32`; never reuse test secrets anywhere.
+const NEW_SECRET = 'c14-new-Zq8vKx2mP4rT7wY1bN6dF3hJ9sL0aE5u';
+const OLD_SECRET = 'c14-old-Hk3nW8pQ1zX6cV4bM9tR2yU7oI5eA0sD';
+const NEWER_SECRET = 'c14-newer-Lp5gT2kS8dF1hJ4mN7bV0cX3zQ6wE9r';
+const PUBLIC_SECRET = 'your_secret_key';
+
+/** cookie-signature's format: s:<id>.<base64 HMAC-SHA256 without padding>, URL-encoded. */
+function signCookie(id: string, secret: string): string {
+  const mac = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
+  return `connect.sid=${encodeURIComponent(`s:${id}.${mac}`)}`;
+}
+
+function sessionIds(store: MemoryStore): Promise<string[]> {
+  return new Promise((resolve, reject) => store.all((err, all) => (err ? reject(err) : resolve(Object.keys(all ?? {})))));
+}
+
+const quiet = () => {};
+
+describe('the secret comes from the environment', () => {
+  test('in production, SESSION_SECRET is the signing secret', () => {
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET })).toEqual({ secrets: [NEW_SECRET], warnings: [] });
+  });
+
+  test('in production without SESSION_SECRET, createApp refuses to start with a clear message', () => {
+    expect(() => createApp({ env: { NODE_ENV: 'production' } })).toThrow(
+      'SESSION_SECRET must be set in production (generate one with: openssl rand -base64 32)',
+    );
+  });
+
+  test('in production a blank SESSION_SECRET counts as missing', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: '   ' })).toThrow('SESSION_SECRET must be set in production');
+  });
+
+  test("the article's 'your_secret_key' is refused as a well-known placeholder, in production and out of it", () => {
+    const message = 'a session secret is a well-known placeholder: anyone could sign cookies with it';
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: PUBLIC_SECRET })).toThrow(message);
+    expect(() => loadConfig({ NODE_ENV: 'development', SESSION_SECRET: PUBLIC_SECRET })).toThrow(message);
+    expect(() => loadConfig({ SESSION_SECRET: 'keyboard cat' })).toThrow(message);
+  });
+
+  test(`in production a secret shorter than ${MIN_SECRET_LENGTH} characters is refused`, () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short-but-not-public' })).toThrow(
+      `a session secret is shorter than ${MIN_SECRET_LENGTH} characters`,
+    );
+  });
+
+  test('outside production a short secret is accepted with a warning, which createApp passes on', () => {
+    expect(loadConfig({ SESSION_SECRET: 'short-dev-secret' })).toEqual({
+      secrets: ['short-dev-secret'],
+      warnings: [`a session secret is shorter than ${MIN_SECRET_LENGTH} characters`],
+    });
+    const seen: string[] = [];
+    createApp({ env: { SESSION_SECRET: 'short-dev-secret' }, warn: (message) => seen.push(message) });
+    expect(seen).toEqual([`a session secret is shorter than ${MIN_SECRET_LENGTH} characters`]);
+  });
+
+  test('outside production without SESSION_SECRET, each start gets a fresh random secret and a warning', () => {
+    const first = loadConfig({});
+    const second = loadConfig({ NODE_ENV: 'development' });
+    expect(first.secrets).toHaveLength(1);
+    expect(first.secrets[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second.secrets[0]).not.toBe(first.secrets[0]);
+    expect(first.warnings).toEqual(['SESSION_SECRET is not set: using a random secret, sessions end when the process restarts']);
+  });
+
+  test('SESSION_PREVIOUS_SECRETS adds older secrets after the current one, in order', () => {
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: ` ${OLD_SECRET} ,${NEWER_SECRET},` });
+    expect(config.secrets).toEqual([NEW_SECRET, OLD_SECRET, NEWER_SECRET]);
+  });
+
+  test('a previous secret is held to the same rules as the current one', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: PUBLIC_SECRET })).toThrow(
+      'well-known placeholder',
+    );
+  });
+});
+
+describe('express-session without any secret', () => {
+  test('every request fails with 500 "secret option required for sessions", even one that never reads the session', async () => {
+    const app = express();
+    // No secret option and no cookie-parser secret to fall back on (the types rightly insist on one).
+    app.use(session({ resave: false, saveUninitialized: false } as SessionOptions));
+    app.get('/hello', (_req, res) => {
+      res.send('hello');
+    });
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).type('text/plain').send(err.message);
+    });
+    for (const path of ['/hello', '/']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(500);
+      expect(res.text).toBe('secret option required for sessions');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+  });
+});
+
+describe('rotating the secret', () => {
+  test('with a previous secret configured, new cookies are signed with the current one', async () => {
+    const app = createApp({ env: { SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: OLD_SECRET } });
+    const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    const { id } = signedSessionId(cookie.value);
+    expect(cookiePair(cookie)).toBe(signCookie(id, NEW_SECRET));
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+  });
+
+  test('a cookie signed with the previous secret is still accepted, and it is not re-signed', async () => {
+    const store = new MemoryStore();
+    const before = createApp({ env: { SESSION_SECRET: OLD_SECRET }, store });
+    const oldCookie = requireCookie(await request(before).post('/login').expect(200), 'connect.sid');
+    const after = createApp({ env: { SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: OLD_SECRET }, store });
+    const res = await request(after).get('/profile').set('Cookie', cookiePair(oldCookie));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Hello ada, your user ID is 42');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('once the old secret is removed, its cookies get a fresh, empty session: 401 and no cookie', async () => {
+    const store = new MemoryStore();
+    const before = createApp({ env: { SESSION_SECRET: OLD_SECRET }, store });
+    const oldCookie = requireCookie(await request(before).post('/login').expect(200), 'connect.sid');
+    const later = createApp({ env: { SESSION_SECRET: NEWER_SECRET, SESSION_PREVIOUS_SECRETS: NEW_SECRET }, store });
+    const res = await request(later).get('/profile').set('Cookie', cookiePair(oldCookie));
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('Not logged in');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    // The data is still in the store, unreachable, until it expires.
+    expect(await sessionIds(store)).toEqual([signedSessionId(oldCookie.value).id]);
+  });
+});
+
+describe("the article's hard-coded secret", () => {
+  test("knowing a session ID and the article's public secret is enough to take over the session", async () => {
+    const store = new MemoryStore();
+    const app = createArticleApp({ store });
+    await request(app).post('/login').expect(200); // the victim logs in
+    // The attacker has the raw ID only (store keys, logs, an admin page), never the cookie.
+    const [id] = await sessionIds(store);
+    expect(id).toBeDefined();
+    const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, PUBLIC_SECRET));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User profile for user ID: 1');
+  });
+
+  test('the same ID signed with any other secret is rejected: the signature is the only barrier', async () => {
+    const store = new MemoryStore();
+    const app = createArticleApp({ store });
+    await request(app).post('/login').expect(200);
+    const [id] = await sessionIds(store);
+    const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, 'a-guess'));
+    expect(res.text).toBe('User not logged in');
+    const issued = requireCookie(res, 'connect.sid');
+    expect(signedSessionId(issued.value).id).not.toBe(id);
+  });
+
+  test("the chapter's app, with its secret from the environment, rejects a cookie signed with the public secret", async () => {
+    const store = new MemoryStore();
+    const app = createApp({ env: { SESSION_SECRET: NEW_SECRET }, store });
+    await request(app).post('/login').expect(200);
+    const [id] = await sessionIds(store);
+    const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, PUBLIC_SECRET));
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('Not logged in');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ env: { NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET }, warn: quiet }),
+  path: '/profile',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid')),
+});
