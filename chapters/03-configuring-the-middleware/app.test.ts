@@ -1,0 +1,200 @@
+import { createHmac } from 'node:crypto';
+import { MemoryStore, type SessionData } from 'express-session';
+import request from 'supertest';
+import { describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp as createArticleApp } from './article.ts';
+import { createApp } from './app.ts';
+
+const SECRET = 'chapter-03-secret';
+const ARTICLE_SECRET = 'your_secret_key';
+const N = 5;
+
+function storedCount(store: MemoryStore): Promise<number> {
+  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
+}
+
+function storedIds(store: MemoryStore): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    store.all((err, all) => (err ? reject(err) : resolve(Object.keys(all ?? {})))),
+  );
+}
+
+/** Signs a session ID the way express-session does: s:<id>.<HMAC-SHA256, base64, no padding>, URL-encoded. */
+function sign(id: string, secret: string): string {
+  const signature = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${id}.${signature}`);
+}
+
+/** A MemoryStore that counts how often a session is written (set) and only refreshed (touch). */
+class CountingStore extends MemoryStore {
+  sets = 0;
+  touches = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets += 1;
+    super.set(sid, session, callback);
+  }
+  override touch(sid: string, session: SessionData, callback?: () => void): void {
+    this.touches += 1;
+    super.touch(sid, session, callback);
+  }
+}
+
+describe("the cookie the article's configuration sets", () => {
+  test('one cookie, connect.sid, value s:<session ID>.<signature> URL-encoded as s%3A…', async () => {
+    const res = await request(createArticleApp()).get('/');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Welcome');
+    expect(setCookieLines(res)).toHaveLength(1);
+    const cookie = requireCookie(res, 'connect.sid');
+    expect(cookie.value).toMatch(/^s%3A[A-Za-z0-9_-]{32}\.[A-Za-z0-9%]+$/);
+    const { id, signature } = signedSessionId(cookie.value);
+    expect(signature).toBe(createHmac('sha256', ARTICLE_SECRET).update(id).digest('base64').replace(/=+$/, ''));
+  });
+
+  test('its only attributes are Path=/ and HttpOnly: no Secure, Expires, Max-Age, SameSite or Domain', async () => {
+    const res = await request(createArticleApp()).get('/');
+    const [cookie] = setCookies(res);
+    expect(cookie).toEqual({ name: 'connect.sid', value: expect.any(String), path: '/', httpOnly: true });
+    expect(setCookieLines(res)[0]).toMatch(/^connect\.sid=s%3A[^;]+; Path=\/; HttpOnly$/);
+  });
+
+  test('without Expires or Max-Age it is a browser-session cookie: the browser drops it when it closes', async () => {
+    const res = await request(createArticleApp()).get('/');
+    const cookie = requireCookie(res, 'connect.sid');
+    expect(cookie.expires).toBeUndefined();
+    expect(cookie.maxAge).toBeUndefined();
+  });
+});
+
+describe('saveUninitialized: true (the article) gives every visitor a session', () => {
+  test(`${N} anonymous requests to a page that never uses the session create ${N} cookies and ${N} stored sessions`, async () => {
+    const store = new MemoryStore();
+    const app = createArticleApp({ store });
+    const ids = new Set<string>();
+    for (let i = 0; i < N; i += 1) {
+      const res = await request(app).get('/');
+      expect(res.status).toBe(200);
+      ids.add(signedSessionId(requireCookie(res, 'connect.sid').value).id);
+    }
+    expect(ids.size).toBe(N);
+    expect(await storedCount(store)).toBe(N);
+    expect(new Set(await storedIds(store))).toEqual(ids);
+  });
+
+  test('even a 404 for a path that does not exist (a bot probing /wp-login.php) gets a cookie and a stored session', async () => {
+    const store = new MemoryStore();
+    const res = await request(createArticleApp({ store })).get('/wp-login.php');
+    expect(res.status).toBe(404);
+    requireCookie(res, 'connect.sid');
+    expect(await storedCount(store)).toBe(1);
+  });
+});
+
+describe('saveUninitialized: false (the corrected app) waits until the session is used', () => {
+  test(`${N} anonymous requests create no cookie and no stored session`, async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    for (let i = 0; i < N; i += 1) {
+      const res = await request(app).get('/');
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('Welcome');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    const probe = await request(app).get('/wp-login.php');
+    expect(probe.status).toBe(404);
+    expect(probe.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('reading an empty session does not create one either', async () => {
+    const store = new MemoryStore();
+    const res = await request(createApp({ store, secret: SECRET })).get('/views');
+    expect(res.text).toBe('Views: 0');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('the first change to the session creates it: one cookie, one stored session', async () => {
+    const store = new MemoryStore();
+    const agent = request.agent(createApp({ store, secret: SECRET }));
+    const res = await agent.post('/views');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Views: 1');
+    const { id } = signedSessionId(requireCookie(res, 'connect.sid').value);
+    expect(await storedIds(store)).toEqual([id]);
+    const read = await agent.get('/views');
+    expect(read.text).toBe('Views: 1');
+  });
+});
+
+describe("the corrected app's cookie", () => {
+  test('Path=/, HttpOnly and SameSite=Lax; no Secure over plain HTTP in development, no Expires, Max-Age or Domain', async () => {
+    const res = await request(createApp({ secret: SECRET })).post('/views');
+    const [cookie] = setCookies(res);
+    expect(setCookieLines(res)).toHaveLength(1);
+    expect(cookie).toEqual({
+      name: 'connect.sid',
+      value: expect.stringMatching(/^s%3A/),
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+    });
+  });
+
+  test('with secure: true over plain HTTP, express-session sends no cookie at all: the session never comes back', async () => {
+    const store = new MemoryStore();
+    const agent = request.agent(createApp({ store, secret: SECRET, secure: true }));
+    const first = await agent.post('/views');
+    expect(first.status).toBe(200);
+    expect(first.text).toBe('Views: 1');
+    expect(first.headers['set-cookie']).toBeUndefined();
+    const second = await agent.post('/views');
+    expect(second.text).toBe('Views: 1');
+    // Each request saved a session that no client can ever present again.
+    expect(await storedCount(store)).toBe(2);
+  });
+});
+
+describe('resave: false (the article is right)', () => {
+  test('a request that only reads the session does not write it back: the store is touched, not set', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createArticleApp({ store }));
+    await agent.post('/views').expect(200, 'Views: 1');
+    const setsAfterWrite = store.sets;
+    const read = await agent.get('/views');
+    expect(read.text).toBe('Views: 1');
+    expect(read.headers['set-cookie']).toBeUndefined();
+    expect(store.sets).toBe(setsAfterWrite);
+    expect(store.touches).toBe(1);
+  });
+});
+
+describe("the article's hard-coded secret", () => {
+  test("the signature protects nothing: a session ID signed by the client with 'your_secret_key' is accepted", async () => {
+    const store = new MemoryStore();
+    const app = createArticleApp({ store });
+    await request(app).post('/views').expect(200, 'Views: 1');
+    const [id] = await storedIds(store);
+    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${sign(id ?? '', ARTICLE_SECRET)}`);
+    expect(forged.text).toBe('Views: 1');
+    expect(forged.headers['set-cookie']).toBeUndefined();
+  });
+
+  test("with the secret from the environment, a cookie signed with 'your_secret_key' gets nothing", async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    await request(app).post('/views').expect(200, 'Views: 1');
+    const [id] = await storedIds(store);
+    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${sign(id ?? '', ARTICLE_SECRET)}`);
+    expect(forged.text).toBe('Views: 0');
+    expect(forged.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ secret: SECRET }),
+  path: '/views',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/views'), 'connect.sid')),
+});

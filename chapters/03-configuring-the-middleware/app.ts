@@ -1,0 +1,80 @@
+// Configuring express-session: the article's options, corrected for a real deployment.
+import { pathToFileURL } from 'node:url';
+import express, { type Express } from 'express';
+import session, { MemoryStore, type Store } from 'express-session';
+
+// #region types
+declare module 'express-session' {
+  interface SessionData {
+    views: number;
+  }
+}
+// #endregion types
+
+export interface AppOptions {
+  /** Where sessions live; the default is a fresh in-memory store. */
+  store?: Store;
+  /** The secret that signs the session ID cookie. */
+  secret?: string;
+  /** Send the cookie only over HTTPS; the default is on in production. */
+  secure?: boolean;
+}
+
+// #region secret
+/** The signing secret: from the environment, with a development-only fallback. */
+function sessionSecret(): string {
+  const secret = process.env.SESSION_SECRET;
+  if (secret) return secret;
+  if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
+  return 'dev-only-secret-do-not-use-in-production';
+}
+// #endregion secret
+
+export function createApp({
+  store = new MemoryStore(),
+  secret = sessionSecret(),
+  secure = process.env.NODE_ENV === 'production',
+}: AppOptions = {}): Express {
+  const app = express();
+
+  // #region config
+  app.use(
+    session({
+      secret, // from SESSION_SECRET, never from the source code
+      store,
+      resave: false, // do not write an unchanged session back on every request
+      saveUninitialized: false, // no cookie and no stored session until the app puts something in it
+      cookie: {
+        httpOnly: true, // the default, stated: page scripts cannot read the session cookie
+        sameSite: 'lax', // not sent on cross-site POSTs, forms or fetches
+        secure, // HTTPS only in production (behind a proxy, also set app.set('trust proxy', 1))
+      },
+    }),
+  );
+  // #endregion config
+
+  // #region routes
+  app.get('/', (_req, res) => {
+    res.send('Welcome'); // never touches req.session
+  });
+
+  app.get('/views', (req, res) => {
+    res.send(`Views: ${req.session.views ?? 0}`); // reads, does not change
+  });
+
+  app.post('/views', (req, res) => {
+    req.session.views = (req.session.views ?? 0) + 1; // the first change creates the session
+    res.send(`Views: ${req.session.views}`);
+  });
+  // #endregion routes
+
+  return app;
+}
+
+// #region listen
+// Listen only when this file is run directly (`npx tsx app.ts`), not when a test imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.PORT ?? 3000);
+  createApp().listen(port, () => console.log(`Listening on http://localhost:${port}`));
+}
+// #endregion listen
