@@ -59,8 +59,9 @@ export class JarClient {
     return this.jar.getCookies(this.url(path));
   }
 
-  /** Everything the jar holds, for every path. */
-  all(): Promise<JarCookie[]> {
-    return this.jar.store.getAllCookies();
+  /** Every unexpired cookie the jar holds, for every domain and path (expired ones are gone for a browser). */
+  async all(): Promise<JarCookie[]> {
+    const cookies = await this.jar.store.getAllCookies();
+    return cookies.filter((cookie) => cookie.TTL() > 0);
   }
 }
