@@ -1,0 +1,139 @@
+import { MemoryStore, type SessionData } from 'express-session';
+import request from 'supertest';
+import { describe, expect, test } from 'vitest';
+import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp as createArticleApp } from './article.ts';
+import { createApp } from './app.ts';
+
+const SECRET = 'chapter-04-secret';
+
+function storedSession(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
+  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
+}
+
+function storedCount(store: MemoryStore): Promise<number> {
+  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
+}
+
+describe("the article's login and profile", () => {
+  test('logging in and reading the profile with the same client answers "User profile for user ID: 1"', async () => {
+    const agent = request.agent(createArticleApp());
+    const login = await agent.post('/login');
+    expect(login.status).toBe(200);
+    expect(login.text).toBe('User logged in, session data stored');
+    requireCookie(login, 'connect.sid');
+    const profile = await agent.get('/profile');
+    expect(profile.status).toBe(200);
+    expect(profile.text).toBe('User profile for user ID: 1');
+    expect(profile.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('without the cookie the profile says "User not logged in", with status 200', async () => {
+    const app = createArticleApp();
+    await request(app).post('/login').expect(200);
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User not logged in');
+  });
+
+  test('after a restart the in-memory sessions are gone: the old cookie gets "User not logged in" and a new session', async () => {
+    const before = createArticleApp();
+    const cookie = requireCookie(await request(before).post('/login'), 'connect.sid');
+    await request(before).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'User profile for user ID: 1');
+
+    const after = createArticleApp(); // a new process: a new, empty MemoryStore
+    const res = await request(after).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User not logged in');
+    // saveUninitialized: true, so the unknown ID is replaced with a brand-new session right away.
+    const fresh = requireCookie(res, 'connect.sid');
+    expect(signedSessionId(fresh.value).id).not.toBe(signedSessionId(cookie.value).id);
+  });
+
+  test('logging in keeps the session ID the visitor had before: the pre-login cookie is now logged in (see chapter 09)', async () => {
+    const app = createArticleApp();
+    const anonymous = await request(app).get('/profile');
+    expect(anonymous.text).toBe('User not logged in');
+    const planted = requireCookie(anonymous, 'connect.sid');
+
+    const login = await request(app).post('/login').set('Cookie', cookiePair(planted));
+    expect(login.text).toBe('User logged in, session data stored');
+    expect(cookieNamed(login, 'connect.sid')).toBeUndefined(); // no new ID is issued
+
+    const res = await request(app).get('/profile').set('Cookie', cookiePair(planted));
+    expect(res.text).toBe('User profile for user ID: 1');
+  });
+});
+
+describe('the corrected login and profile', () => {
+  test('logging in and reading the profile with the same client answers "User profile for user ID: 1"', async () => {
+    const agent = request.agent(createApp({ secret: SECRET }));
+    const login = await agent.post('/login');
+    expect(login.status).toBe(200);
+    expect(login.text).toBe('User logged in, session data stored');
+    const cookie = requireCookie(login, 'connect.sid');
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeUndefined();
+    const profile = await agent.get('/profile');
+    expect(profile.status).toBe(200);
+    expect(profile.text).toBe('User profile for user ID: 1');
+    expect(profile.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('the user ID is stored on the server, under the session ID, as the number 1', async () => {
+    const store = new MemoryStore();
+    const login = await request(createApp({ store, secret: SECRET })).post('/login');
+    const { id } = signedSessionId(requireCookie(login, 'connect.sid').value);
+    const data = await storedSession(store, id);
+    expect(data?.userId).toBe(1);
+    expect(await storedCount(store)).toBe(1);
+  });
+
+  test('without the cookie the profile answers 401 "User not logged in" and sets no cookie', async () => {
+    const app = createApp({ secret: SECRET });
+    await request(app).post('/login').expect(200);
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('User not logged in');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('after a restart with the default in-memory store the old cookie gets 401, and no new cookie', async () => {
+    const cookie = requireCookie(await request(createApp({ secret: SECRET })).post('/login'), 'connect.sid');
+    const res = await request(createApp({ secret: SECRET })).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('User not logged in');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('a store that outlives the process keeps the user logged in across the restart', async () => {
+    const store = new MemoryStore(); // stands in for Redis or SQLite, which later chapters use
+    const cookie = requireCookie(await request(createApp({ store, secret: SECRET })).post('/login'), 'connect.sid');
+    const res = await request(createApp({ store, secret: SECRET })).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User profile for user ID: 1');
+  });
+
+  test('logging in issues a new session ID and deletes the old session', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = requireCookie(await request(app).post('/login'), 'connect.sid');
+    const second = await request(app).post('/login').set('Cookie', cookiePair(first));
+    expect(second.status).toBe(200);
+    const renewed = requireCookie(second, 'connect.sid');
+    expect(signedSessionId(renewed.value).id).not.toBe(signedSessionId(first.value).id);
+    expect(await storedSession(store, signedSessionId(first.value).id)).toBeUndefined();
+    expect(await storedCount(store)).toBe(1);
+    const old = await request(app).get('/profile').set('Cookie', cookiePair(first));
+    expect(old.status).toBe(401);
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ secret: SECRET }),
+  path: '/profile',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid')),
+});
