@@ -1,0 +1,348 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import session, { MemoryStore, Store, type SessionData } from 'express-session';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp as createArticleApp } from './article.ts';
+import { createApp } from './app.ts';
+
+const SECRET = 'c15-Rk7pW2xN9qT4vB6mZ1cY8sD3fG5hJ0aL';
+
+/** cookie-signature's format: s:<value>.<base64 HMAC-SHA256 without padding>, URL-encoded. */
+function signed(value: string, secret: string): string {
+  const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${value}.${mac}`);
+}
+
+function storedCount(store: Store): Promise<number> {
+  return new Promise((resolve, reject) => store.length?.((err, n) => (err ? reject(err) : resolve(n ?? 0))));
+}
+
+function listen(app: express.Express): Promise<Server> {
+  const server = createServer(app);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function close(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+}
+
+/** What a stack trace or a server file path looks like in a response body. */
+const STACK_LINE = /^\s*at .+/m;
+const FILE_PATH = /(\/[\w.-]+){2,}\.(ts|js|mjs|cjs)|node_modules/;
+
+/** State shared by the table: one server, one logged-in bystander. */
+interface World {
+  server: Server;
+  store: MemoryStore;
+  /** grace's real `connect.sid=…` pair. */
+  bystanderCookie: string;
+  /** grace's raw session ID. */
+  bystanderId: string;
+}
+
+type Expected = { status: number; body?: unknown; text?: string };
+
+interface HostileCase {
+  /** The claim, as the test's name. */
+  name: string;
+  send: (world: World) => request.Test;
+  expected: Expected;
+  /** Extra checks on the response. */
+  check?: (res: request.Response) => void;
+}
+
+const NOT_LOGGED_IN: Expected = { status: 401, body: { error: 'not logged in' } };
+const profileWith = (cookie: string) => (w: World) => request(w.server).get('/profile').set('Cookie', cookie);
+const profileWithW = (cookie: (w: World) => string) => (w: World) => request(w.server).get('/profile').set('Cookie', cookie(w));
+const login = (body: string, type = 'application/json') => (w: World) =>
+  request(w.server).post('/login').set('Content-Type', type).send(body);
+const noCookieSet = (res: request.Response) => expect(res.headers['set-cookie']).toBeUndefined();
+
+const cases: HostileCase[] = [
+  // Session cookies
+  { name: 'no cookie at all: 401 not logged in', send: (w) => request(w.server).get('/profile'), expected: NOT_LOGGED_IN, check: noCookieSet },
+  {
+    name: "the bystander's session ID without its signature: 401, no session",
+    send: profileWithW((w) => `connect.sid=${w.bystanderId}`),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: "the bystander's cookie with one signature character changed: 401",
+    send: profileWithW((w) => w.bystanderCookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: "the bystander's session ID signed with another secret: 401",
+    send: profileWithW((w) => `connect.sid=${signed(w.bystanderId, 'a-guessed-secret')}`),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: "the bystander's session ID signed with the article's public secret: 401",
+    send: profileWithW((w) => `connect.sid=${signed(w.bystanderId, 'your_secret_key')}`),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: 'a garbage session cookie (broken percent-encoding, a NUL): 401',
+    send: profileWith('connect.sid=%E0%A4%A%ZZ%00;;'),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  { name: 'an empty session cookie: 401', send: profileWith('connect.sid='), expected: NOT_LOGGED_IN, check: noCookieSet },
+  { name: 'a malformed Cookie header: 401', send: profileWith('=;;; ;=; =x; justtext'), expected: NOT_LOGGED_IN, check: noCookieSet },
+  {
+    name: 'two session cookies, a forged one first: only the first is read, 401',
+    send: profileWithW((w) => `connect.sid=${signed(w.bystanderId, 'a-guessed-secret')}; ${w.bystanderCookie}`),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: 'a 4 KB session cookie: 401',
+    send: profileWith(`connect.sid=s%3A${'A'.repeat(4096)}.sig`),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: 'a Cookie header over 16 KB: 431 from Node, before Express runs',
+    send: profileWith(`connect.sid=${'x'.repeat(20 * 1024)}`),
+    expected: { status: 431, text: '' },
+  },
+  {
+    name: 'a URL over 16 KB: 431 as well',
+    send: (w) => request(w.server).get(`/profile?q=${'x'.repeat(20 * 1024)}`),
+    expected: { status: 431, text: '' },
+  },
+  // The signed theme cookie
+  {
+    name: 'a theme cookie whose value was changed: the default theme, and the cookie is cleared',
+    send: (w) => request(w.server).get('/theme').set('Cookie', `theme=${signed('dark', SECRET).replace('dark', 'lite')}`),
+    expected: { status: 200, body: { theme: 'light' } },
+    check: (res) => {
+      const [cleared] = setCookies(res);
+      expect(cleared?.name).toBe('theme');
+      expect(cleared?.value).toBe('');
+      expect(cleared?.expires?.getTime()).toBe(0);
+    },
+  },
+  {
+    name: 'an unsigned theme cookie: the default theme',
+    send: (w) => request(w.server).get('/theme').set('Cookie', 'theme=dark'),
+    expected: { status: 200, body: { theme: 'light' } },
+    check: noCookieSet,
+  },
+  // Bodies
+  {
+    name: 'a malformed JSON body: 400 malformed JSON body',
+    send: login('{"username": "ada",'),
+    expected: { status: 400, body: { error: 'malformed JSON body' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a JSON string instead of an object: 400 malformed JSON body (strict parsing)',
+    send: login('"ada"'),
+    expected: { status: 400, body: { error: 'malformed JSON body' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a JSON body over 1 KB: 413 request body too large',
+    send: login(JSON.stringify({ username: 'ada', padding: 'x'.repeat(2048) })),
+    expected: { status: 413, body: { error: 'request body too large' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a JSON body declared as ISO-8859-1 (JSON must be UTF): 415',
+    send: login('{"username":"ada"}', 'application/json; charset=iso-8859-1'),
+    expected: { status: 415, body: { error: 'unsupported charset' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a body with an unknown Content-Encoding: 415',
+    send: (w) => login('{"username":"ada"}')(w).set('Content-Encoding', 'x-hostile'),
+    expected: { status: 415, body: { error: 'unsupported content encoding' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a username that is an object, not a string: 400',
+    send: login('{"username": {"$ne": null}}'),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a login with a form body instead of JSON: 400, not a crash on an undefined req.body',
+    send: login('username=ada', 'application/x-www-form-urlencoded'),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a __proto__ key in the body: 400, and no object gains its properties',
+    send: login('{"__proto__": {"username": "ada", "polluted": true}}'),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: (res) => {
+      noCookieSet(res);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  },
+  {
+    name: 'an unknown username: 401 unknown user',
+    send: login('{"username": "mallory"}'),
+    expected: { status: 401, body: { error: 'unknown user' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'an unknown path: 404 not found',
+    send: (w) => request(w.server).get('/../../etc/passwd'),
+    expected: { status: 404, body: { error: 'not found' } },
+    check: noCookieSet,
+  },
+];
+
+describe('every hostile request gets a clear, stable answer, and nobody else is affected', () => {
+  let world: World;
+  let bystander: ReturnType<typeof request.agent>;
+  const logged: unknown[] = [];
+
+  beforeAll(async () => {
+    const store = new MemoryStore();
+    const server = await listen(createApp({ secrets: [SECRET], store, log: (err) => logged.push(err) }));
+    bystander = request.agent(server);
+    const res = await bystander.post('/login').send({ username: 'grace' }).expect(200);
+    const cookie = requireCookie(res, 'connect.sid');
+    world = { server, store, bystanderCookie: cookiePair(cookie), bystanderId: signedSessionId(cookie.value).id };
+  });
+
+  afterAll(() => close(world?.server));
+
+  for (const hostile of cases) {
+    test(hostile.name, async () => {
+      const sessionsBefore = await storedCount(world.store);
+      const res = await hostile.send(world);
+      expect(res.status).toBe(hostile.expected.status);
+      if (hostile.expected.body !== undefined) {
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+        expect(res.body).toEqual(hostile.expected.body);
+      }
+      if (hostile.expected.text !== undefined) expect(res.text).toBe(hostile.expected.text);
+      expect(res.text).not.toMatch(STACK_LINE);
+      expect(res.text).not.toMatch(FILE_PATH);
+      hostile.check?.(res);
+      // Nothing new in the store, and the bystander is still grace.
+      expect(await storedCount(world.store)).toBe(sessionsBefore);
+      await bystander.get('/profile').expect(200, { userId: 43, username: 'grace' });
+    });
+  }
+
+  test('after all of that, a new user can still log in and the bystander can still log out', async () => {
+    const newcomer = request.agent(world.server);
+    await newcomer.post('/login').send({ username: 'ada' }).expect(200, { username: 'ada' });
+    await newcomer.get('/profile').expect(200, { userId: 42, username: 'ada' });
+    await bystander.post('/logout').expect(200, { loggedOut: true });
+    await bystander.get('/profile').expect(401, { error: 'not logged in' });
+    expect(logged).toEqual([]);
+  });
+});
+
+describe('errors never leak a stack trace', () => {
+  /** A real Store whose backend is down: every call fails with an error naming internals. */
+  class UnreachableStore extends Store {
+    private fail(cb?: (err: unknown) => void) {
+      cb?.(new Error('connect ECONNREFUSED 127.0.0.1:6379 at /srv/app/db.ts:12:7'));
+    }
+    get(_sid: string, cb: (err: unknown, session?: SessionData | null) => void) {
+      this.fail(cb);
+    }
+    set(_sid: string, _session: SessionData, cb?: (err?: unknown) => void) {
+      this.fail(cb);
+    }
+    destroy(_sid: string, cb?: (err?: unknown) => void) {
+      this.fail(cb);
+    }
+  }
+
+  test('when the session store fails, the client gets a bare 500 and the details go to the log', async () => {
+    const logged: unknown[] = [];
+    const app = createApp({ secrets: [SECRET], store: new UnreachableStore(), log: (err) => logged.push(err) });
+    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signed('some-session-id', SECRET)}`);
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'internal server error' });
+    expect(res.text).not.toContain('ECONNREFUSED');
+    expect(res.text).not.toMatch(FILE_PATH);
+    expect(logged).toHaveLength(1);
+    expect(String(logged[0])).toContain('ECONNREFUSED');
+  });
+
+  /** The same JSON login, with Express's default error handler instead of the chapter's. */
+  function withDefaultHandler(env: string) {
+    const app = express();
+    app.set('env', env);
+    app.use(express.json());
+    app.post('/login', (_req, res) => {
+      res.send('never reached');
+    });
+    return app;
+  }
+
+  test("Express's default handler answers a malformed JSON body with the stack trace outside production", async () => {
+    const res = await request(withDefaultHandler('development')).post('/login').set('Content-Type', 'application/json').send('{"username":');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('SyntaxError');
+    expect(res.text).toMatch(/at .+/);
+    expect(res.text).toMatch(FILE_PATH);
+  });
+
+  test("Express's default handler hides the stack only when the env setting is production", async () => {
+    const res = await request(withDefaultHandler('production')).post('/login').set('Content-Type', 'application/json').send('{"username":');
+    expect(res.status).toBe(400);
+    expect(res.text).not.toMatch(/at .+/);
+    expect(res.text).not.toMatch(FILE_PATH);
+    expect(res.text).toContain('Bad Request');
+  });
+
+  test("the chapter's handler gives the same short JSON answer whatever NODE_ENV says", async () => {
+    const app = createApp({ secrets: [SECRET] });
+    app.set('env', 'development');
+    const res = await request(app).post('/login').set('Content-Type', 'application/json').send('{"username":');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'malformed JSON body' });
+    expect(res.text).not.toContain('SyntaxError');
+    expect(res.text).not.toMatch(STACK_LINE);
+  });
+});
+
+describe("the article's app under the same garbage", () => {
+  const garbage = ['connect.sid=just-an-id', 'connect.sid=', 'connect.sid=%E0%A4%A%ZZ%00', `connect.sid=s%3A${'A'.repeat(64)}.sig`, '=;;; justtext'];
+
+  test('the article stores a new empty session, and sends a cookie, for every request carrying garbage', async () => {
+    const store = new MemoryStore();
+    const app = createArticleApp({ store });
+    for (const cookie of garbage) {
+      const res = await request(app).get('/profile').set('Cookie', cookie);
+      expect(res.text).toBe('User not logged in');
+      expect(requireCookie(res, 'connect.sid').value).toMatch(/^s%3A/);
+    }
+    expect(await storedCount(store)).toBe(garbage.length);
+  });
+
+  test('the hardened app stores nothing and sends no cookie for the same requests', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secrets: [SECRET], store });
+    for (const cookie of garbage) {
+      const res = await request(app).get('/profile').set('Cookie', cookie);
+      expect(res.status).toBe(401);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await storedCount(store)).toBe(0);
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ secrets: [SECRET] }),
+  path: '/profile',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login').send({ username: 'ada' }), 'connect.sid')),
+});
