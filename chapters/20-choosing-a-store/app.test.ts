@@ -1,0 +1,264 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MemoryStore } from 'express-session';
+import { createClient } from 'redis';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { type RedisHandle, skipRedis, startRedis } from '../../src/testkit/redis.ts';
+import { createApp, storeFromEnv, type StoreChoice } from './app.ts';
+
+const SECRET = 'chapter-20-secret';
+const ROOT = join(import.meta.dirname, '..', '..');
+
+const servers: Server[] = [];
+const choices: StoreChoice[] = [];
+async function serve(app: RequestListener): Promise<Server> {
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return server;
+}
+function close(server: Server): Promise<void> {
+  servers.splice(servers.indexOf(server), 1);
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+/** Opens a store from an env object (never process.env) and closes it after the test. */
+function open(env: NodeJS.ProcessEnv): StoreChoice {
+  const choice = storeFromEnv(env);
+  choices.push(choice);
+  return choice;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await Promise.all(choices.splice(0).map((c) => c.close()));
+});
+
+async function logIn(target: RequestListener | Server, userId: number) {
+  const res = await request(target).post('/login').type('form').send({ userId: String(userId) });
+  expect(res.status).toBe(200);
+  expect(res.text).toBe('Logged in');
+  const cookie = requireCookie(res, 'connect.sid');
+  return { cookie, header: cookiePair(cookie), id: signedSessionId(cookie.value).id };
+}
+
+/** Runs a Node child process and returns its exit code (null if it had to be killed) and stderr. */
+function runNode(args: string[], env: NodeJS.ProcessEnv, killAfterMs: number) {
+  return new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout });
+    });
+  });
+}
+
+describe('the default in-memory store', () => {
+  test('a restart loses every session: the old cookie gets 401 from the new process', async () => {
+    const first = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const { header } = await logIn(first, 101);
+    await request(first).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 101');
+    await close(first);
+    // A new process starts with a new, empty memory.
+    const restarted = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const res = await request(restarted).get('/profile').set('Cookie', header);
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('Not logged in');
+  });
+
+  test('two processes do not share it: a session made on one is unknown to the other', async () => {
+    const a = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const b = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const { header } = await logIn(a, 102);
+    await request(a).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 102');
+    const res = await request(b).get('/profile').set('Cookie', header);
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('Not logged in');
+  });
+
+  test('express-session prints a MemoryStore warning on stderr when NODE_ENV=production', async () => {
+    const script = "require('express-session')({ secret: 'x', resave: false, saveUninitialized: false })";
+    const prod = await runNode(['-e', script], { NODE_ENV: 'production' }, 10_000);
+    expect(prod.code).toBe(0);
+    expect(prod.stderr).toContain(
+      'Warning: connect.session() MemoryStore is not\ndesigned for a production environment, as it will leak\nmemory, and will not scale past a single process.',
+    );
+    const dev = await runNode(['-e', script], { NODE_ENV: 'development' }, 10_000);
+    expect(dev.code).toBe(0);
+    expect(dev.stderr).not.toContain('MemoryStore');
+  });
+
+  test('the snippet refuses to start in production without REDIS_URL or SQLITE_PATH', () => {
+    expect(() => storeFromEnv({ NODE_ENV: 'production' })).toThrow(
+      'Set REDIS_URL or SQLITE_PATH: the in-memory session store loses every session on restart',
+    );
+  });
+});
+
+describe('SQLite (better-sqlite3-session-store): one machine, survives restarts', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ch20-sqlite-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('SQLITE_PATH selects the SQLite store', () => {
+    expect(open({ SQLITE_PATH: join(dir, 'select.db') }).kind).toBe('sqlite');
+  });
+
+  test('after a restart on the same file the old cookie still works', async () => {
+    const file = join(dir, 'restart.db');
+    const before = open({ SQLITE_PATH: file });
+    const first = await serve(createApp({ store: before.store, secret: SECRET }));
+    const { header } = await logIn(first, 201);
+    await close(first);
+    await before.close();
+    // The "new process": a new database connection and a new app on the same file.
+    const after = open({ SQLITE_PATH: file });
+    const restarted = await serve(createApp({ store: after.store, secret: SECRET }));
+    const res = await request(restarted).get('/profile').set('Cookie', header);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User profile for user ID: 201');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('the session is a row in the sessions table: the data as JSON and an expiry 30 minutes out', async () => {
+    const file = join(dir, 'row.db');
+    const choice = open({ SQLITE_PATH: file });
+    const started = Date.now();
+    const { id } = await logIn(createApp({ store: choice.store, secret: SECRET }), 202);
+    const db = new Database(file, { readonly: true });
+    try {
+      const row = db.prepare('SELECT sid, sess, expire FROM sessions WHERE sid = ?').get(id) as
+        | { sid: string; sess: string; expire: string }
+        | undefined;
+      expect(row?.sid).toBe(id);
+      expect(JSON.parse(row?.sess ?? '{}')).toMatchObject({ userId: 202, cookie: { httpOnly: true, path: '/' } });
+      const expire = Date.parse(row?.expire ?? '');
+      expect(expire - started).toBeGreaterThan(29 * 60 * 1000);
+      expect(expire - started).toBeLessThanOrEqual(30 * 60 * 1000 + 1000);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('logging out deletes the row, and the old cookie gets 401', async () => {
+    const file = join(dir, 'logout.db');
+    const choice = open({ SQLITE_PATH: file });
+    const app = createApp({ store: choice.store, secret: SECRET });
+    const { header, id } = await logIn(app, 203);
+    const logout = await request(app).post('/logout').set('Cookie', header);
+    expect(logout.status).toBe(200);
+    expect(logout.text).toBe('Logged out');
+    const cleared = requireCookie(logout, 'connect.sid');
+    expect(cleared.value).toBe('');
+    expect(cleared.expires?.getTime()).toBe(0);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE sid = ?').get(id)).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+    await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+  });
+
+  test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", async () => {
+    const published = await runNode(
+      [
+        '--input-type=module',
+        '-e',
+        "import Database from 'better-sqlite3'; import factory from 'better-sqlite3-session-store'; import session from 'express-session'; const S = factory(session); new S({ client: new Database(':memory:') }); console.log('store created');",
+      ],
+      {},
+      1500,
+    );
+    expect(published.stdout).toBe('store created\n');
+    expect(published.code).toBeNull(); // still running after 1.5 s: it had to be killed
+    const fixed = await runNode(
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "import Database from 'better-sqlite3'; import { SqliteStore } from './chapters/20-choosing-a-store/app.ts'; new SqliteStore({ client: new Database(':memory:') }); console.log('store created');",
+      ],
+      {},
+      12_000,
+    );
+    expect(fixed.stdout).toBe('store created\n');
+    expect(fixed.code).toBe(0);
+  });
+});
+
+describe('Redis (connect-redis + redis): shared by every process', () => {
+  let redis: RedisHandle | undefined;
+  beforeAll(async () => {
+    if (!skipRedis) redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  /** A Redis-backed store as the snippet builds it, with its own key prefix so tests never collide. */
+  function redisStore(prefix: string): StoreChoice {
+    if (!redis) throw new Error('Redis is not running');
+    return open({ REDIS_URL: redis.url, REDIS_PREFIX: prefix });
+  }
+
+  test.skipIf(skipRedis)('REDIS_URL selects the Redis store', () => {
+    expect(redisStore(`ch20:${randomUUID()}:`).kind).toBe('redis');
+  });
+
+  test.skipIf(skipRedis)('two app servers behind one Redis share sessions, and a restart of one in the middle loses nothing', async () => {
+    const prefix = `ch20:${randomUUID()}:`;
+    const a = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+    const b = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+    expect(a.address()).not.toEqual(b.address());
+    const { header } = await logIn(a, 301);
+    const onB = await request(b).get('/profile').set('Cookie', header);
+    expect(onB.status).toBe(200);
+    expect(onB.text).toBe('User profile for user ID: 301');
+    // Restart A: close the server and its Redis connection, then start a fresh one.
+    await close(a);
+    const restartedA = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+    const onNewA = await request(restartedA).get('/profile').set('Cookie', header);
+    expect(onNewA.status).toBe(200);
+    expect(onNewA.text).toBe('User profile for user ID: 301');
+    // Logging out on B ends the session everywhere.
+    await request(b).post('/logout').set('Cookie', header).expect(200, 'Logged out');
+    await request(restartedA).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+  });
+
+  test.skipIf(skipRedis)('Redis holds the session as JSON under prefix + session ID, with a TTL of 30 minutes', async () => {
+    const prefix = `ch20:${randomUUID()}:`;
+    const { id } = await logIn(createApp({ store: redisStore(prefix).store, secret: SECRET }), 302);
+    const client = createClient({ url: redis?.url ?? '' });
+    await client.connect();
+    try {
+      const raw = await client.get(prefix + id);
+      expect(JSON.parse(raw ?? '{}')).toMatchObject({ userId: 302, cookie: { httpOnly: true, path: '/' } });
+      const ttl = await client.ttl(prefix + id);
+      expect(ttl).toBeGreaterThan(29 * 60);
+      expect(ttl).toBeLessThanOrEqual(30 * 60);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ store: new MemoryStore(), secret: SECRET }),
+  path: '/profile',
+  login: async (app) => (await logIn(app, 42)).header,
+});
