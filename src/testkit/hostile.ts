@@ -29,13 +29,13 @@ const OVERSIZED = 20 * 1024;
 export function describeHostileInput(options: HostileInputOptions): void {
   const name = options.cookieName ?? 'connect.sid';
   const cases: Array<[string, string]> = [
-    ['an unsigned session cookie', `${name}=just-an-id`],
-    ['a session cookie signed with another secret', `${name}=s%3AforgedId.c2lnbmF0dXJlLW9mLWFub3RoZXItc2VjcmV0`],
-    ['a garbage session cookie', `${name}=%E0%A4%A%ZZ%00;;`],
-    ['an empty session cookie', `${name}=`],
+    [`an unsigned ${name} cookie`, `${name}=just-an-id`],
+    [`a ${name} cookie signed with another secret`, `${name}=s%3AforgedId.c2lnbmF0dXJlLW9mLWFub3RoZXItc2VjcmV0`],
+    [`a garbage ${name} cookie`, `${name}=%E0%A4%A%ZZ%00;;`],
+    [`an empty ${name} cookie`, `${name}=`],
     ['a malformed Cookie header', '=;;; ;=; =x; justtext'],
-    ['two session cookies with the same name', `${name}=first; ${name}=second`],
-    ['a 4 KB session cookie', `${name}=s%3A${'A'.repeat(4096)}.sig`],
+    [`two ${name} cookies in one header`, `${name}=first; ${name}=second`],
+    [`a 4 KB ${name} cookie`, `${name}=s%3A${'A'.repeat(4096)}.sig`],
   ];
 
   describe('hostile input', () => {
@@ -68,7 +68,7 @@ export function describeHostileInput(options: HostileInputOptions): void {
 
     if (options.login) {
       const login = options.login;
-      test('a tampered copy of a real session cookie gets nothing, and the real session is untouched', async () => {
+      test(`a tampered copy of a real ${name} cookie gets nothing, and the real session is untouched`, async () => {
         const app = options.createApp();
         const anonymous = await request(app).get(options.path);
         const cookieHeader = await login(app);
