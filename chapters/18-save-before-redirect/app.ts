@@ -1,0 +1,74 @@
+// Save before you redirect: the response that logs a user in leaves only once the store has the login.
+import { pathToFileURL } from 'node:url';
+import express, { type Express } from 'express';
+import session, { MemoryStore, type Store } from 'express-session';
+
+// #region types
+declare module 'express-session' {
+  interface SessionData {
+    userId: number;
+  }
+}
+// #endregion types
+
+export interface AppOptions {
+  /** Where sessions live; the default is a fresh in-memory store. */
+  store?: Store;
+  /** The secret that signs the session ID cookie. */
+  secret?: string;
+}
+
+/** The signing secret: from the environment, with a development-only fallback. */
+function sessionSecret(): string {
+  const secret = process.env.SESSION_SECRET;
+  if (secret) return secret;
+  if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
+  return 'dev-only-secret-do-not-use-in-production';
+}
+
+export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {
+  const app = express();
+
+  app.use(session({ secret, store, resave: false, saveUninitialized: false }));
+
+  // #region form
+  app.get('/', (_req, res) => {
+    res.type('html').send('<form method="post" action="/login"><button>Log in</button></form>');
+  });
+  // #endregion form
+
+  // #region login
+  app.post('/login', (req, res, next) => {
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.userId = 1;
+      // Wait until the store has the session, then answer: no response header leaves before that.
+      req.session.save((saveErr) => {
+        if (saveErr) return next(saveErr);
+        res.redirect('/profile');
+      });
+    });
+  });
+  // #endregion login
+
+  // #region profile
+  app.get('/profile', (req, res) => {
+    const userId = req.session.userId;
+    if (userId === undefined) {
+      res.status(401).send('Not logged in');
+      return;
+    }
+    res.send(`User profile for user ID: ${userId}`);
+  });
+  // #endregion profile
+
+  return app;
+}
+
+// #region listen
+// Listen only when this file is run directly (`npx tsx app.ts`), not when a test imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.PORT ?? 3000);
+  createApp().listen(port, () => console.log(`Listening on http://localhost:${port}`));
+}
+// #endregion listen
