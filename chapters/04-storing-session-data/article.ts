@@ -1,7 +1,6 @@
 // The article's Step 2 setup and Step 3 routes, unchanged, wrapped in a factory so the spec can
-// start fresh instances (a "restart"). Not the version to copy: see app.ts. This file does not
-// compile under strict TypeScript (`req.session.userId` is not declared), which is why it is
-// excluded from the type check.
+// start fresh instances (a "restart"). Not the version to copy: see app.ts. On its own this file
+// does not compile under strict TypeScript (`req.session.userId` is not declared; chapter 16).
 import express, { type Express } from 'express';
 import session from 'express-session';
 
