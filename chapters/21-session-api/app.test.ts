@@ -1,0 +1,270 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import express, { type Express } from 'express';
+import session, { MemoryStore, type SessionData } from 'express-session';
+import request from 'supertest';
+import { afterEach, describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp } from './app.ts';
+
+const SECRET = 'chapter-21-secret';
+const ERROR_PAGE = 'Something went wrong, please try again';
+
+type Method = 'get' | 'set' | 'destroy';
+
+/** A real MemoryStore whose get/set/destroy fail, asynchronously like a network store, on demand. */
+class FailingStore extends MemoryStore {
+  failing = new Set<Method>();
+  private fails(method: Method, callback: ((err?: unknown) => void) | undefined): boolean {
+    if (!this.failing.has(method)) return false;
+    setImmediate(() => callback?.(new Error(`store unavailable (${method})`)));
+    return true;
+  }
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    if (!this.fails('get', callback)) super.get(sid, callback);
+  }
+  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    if (!this.fails('set', callback)) super.set(sid, data, callback);
+  }
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    if (!this.fails('destroy', callback)) super.destroy(sid, callback);
+  }
+}
+
+/** What the store holds for a session ID, read through the real (never failing) MemoryStore get. */
+function stored(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
+  return new Promise((resolve, reject) =>
+    MemoryStore.prototype.get.call(store, id, (err, data) => (err ? reject(err) : resolve(data))),
+  );
+}
+
+const servers: Server[] = [];
+async function serve(app: RequestListener): Promise<Server> {
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function loggedIn(username = 'ada') {
+  const store = new FailingStore();
+  const server = await serve(createApp({ store, secret: SECRET }));
+  const res = await request(server).post('/login').type('form').send({ username });
+  expect(res.status).toBe(200);
+  expect(res.text).toBe(`Logged in as ${username}`);
+  const cookie = requireCookie(res, 'connect.sid');
+  return { store, server, cookie, header: cookiePair(cookie), id: signedSessionId(cookie.value).id };
+}
+
+/** A bare express-session app for claims about req.session itself (not about the snippet). */
+function probeApp(store: MemoryStore, setup: (app: Express) => void): Express {
+  const app = express();
+  app.use(session({ secret: SECRET, store, resave: false, saveUninitialized: false }));
+  app.post('/start', (req, res) => {
+    req.session.userId = 42;
+    res.send('started');
+  });
+  setup(app);
+  return app;
+}
+
+describe('regenerate', () => {
+  test('regenerate deletes the old session from the store and starts a new ID with none of the old data', async () => {
+    const { store, server, header, id: oldId } = await loggedIn('ada');
+    await request(server).post('/jobs').set('Cookie', header).expect(200, 'Job done');
+    expect(await stored(store, oldId)).toMatchObject({ username: 'ada', sessionApiJob: 'done' });
+    const again = await request(server).post('/login').set('Cookie', header).type('form').send({ username: 'grace' });
+    expect(again.status).toBe(200);
+    const newId = signedSessionId(requireCookie(again, 'connect.sid').value).id;
+    expect(newId).not.toBe(oldId);
+    expect(await stored(store, oldId)).toBeUndefined();
+    const fresh = await stored(store, newId);
+    expect(fresh).toMatchObject({ userId: 42, username: 'grace' });
+    expect(fresh).not.toHaveProperty('sessionApiJob');
+  });
+
+  test('when the store cannot delete the old session, the error reaches the callback and the login answers 500', async () => {
+    const { store, server, header, id } = await loggedIn('ada');
+    store.failing.add('destroy');
+    const res = await request(server).post('/login').set('Cookie', header).type('form').send({ username: 'grace' });
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+    expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+  });
+
+  test('that failed regenerate still swaps in a new, empty session: the 500 carries a cookie for it and the old one stays stored', async () => {
+    const { store, server, header, id } = await loggedIn('ada');
+    store.failing.add('destroy');
+    const res = await request(server).post('/login').set('Cookie', header).type('form').send({ username: 'grace' });
+    expect(res.status).toBe(500);
+    const cookie = requireCookie(res, 'connect.sid');
+    const newId = signedSessionId(cookie.value).id;
+    expect(newId).not.toBe(id);
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.expires).toBeUndefined();
+    const fresh = await stored(store, newId);
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toHaveProperty('userId');
+    expect(fresh).not.toHaveProperty('username');
+    expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+    // A browser would store the new cookie: its user is logged out, though the old session lives on.
+    await request(server).get('/profile').set('Cookie', cookiePair(cookie)).expect(401, 'Not logged in');
+  });
+});
+
+describe('save', () => {
+  test('save writes the session at once: a second request sees the job running while the first still works', async () => {
+    const { server, header } = await loggedIn();
+    const job = request(server).post('/jobs').set('Cookie', header).then((res) => res);
+    await pause(40);
+    await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: running');
+    const done = await job;
+    expect(done.status).toBe(200);
+    expect(done.text).toBe('Job done');
+    await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: done');
+  });
+
+  test('without save(), the second request sees nothing until the first response ends', async () => {
+    const store = new MemoryStore();
+    const server = await serve(
+      probeApp(store, (app) => {
+        app.post('/jobs', (req, res) => {
+          req.session.sessionApiJob = 'running';
+          setTimeout(() => {
+            req.session.sessionApiJob = 'done';
+            res.send('Job done');
+          }, 150);
+        });
+        app.get('/jobs', (req, res) => res.send(`Job: ${req.session.sessionApiJob ?? 'none'}`));
+      }),
+    );
+    const agent = request.agent(server);
+    await agent.post('/start').expect(200);
+    const job = agent.post('/jobs').then((res) => res);
+    await pause(40);
+    await agent.get('/jobs').expect(200, 'Job: none');
+    expect((await job).text).toBe('Job done');
+    await agent.get('/jobs').expect(200, 'Job: done');
+  });
+
+  test('when the store cannot save, the error reaches the callback and the app answers 500', async () => {
+    const { store, server, header, id } = await loggedIn();
+    store.failing.add('set');
+    const res = await request(server).post('/jobs').set('Cookie', header);
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+    expect(await stored(store, id)).not.toHaveProperty('sessionApiJob');
+  });
+
+  test('when only the automatic save at the end fails, the client has already been told 200 and the store keeps the old data', async () => {
+    const { store, server, header, id } = await loggedIn();
+    const job = request(server).post('/jobs').set('Cookie', header).then((res) => res);
+    await pause(40); // the explicit save of "running" has succeeded by now
+    store.failing.add('set');
+    const res = await job;
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Job done');
+    expect(await stored(store, id)).toMatchObject({ sessionApiJob: 'running' });
+  });
+});
+
+describe('reload', () => {
+  test('reload picks up a change another request made to the store meanwhile', async () => {
+    const { server, header } = await loggedIn('ada');
+    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    await pause(40);
+    await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace');
+    const res = await report;
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Report for grace (was ada when the report started)');
+  });
+
+  test('when the store fails during reload, the error reaches the callback and the app answers 500', async () => {
+    const { store, server, header } = await loggedIn();
+    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    await pause(40);
+    store.failing.add('get');
+    const res = await report;
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+  });
+
+  test('reloading a session that another request destroyed fails too: 500, not a silent empty session', async () => {
+    const { server, header } = await loggedIn();
+    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    await pause(40);
+    await request(server).post('/logout').set('Cookie', header).expect(200, 'Logged out');
+    const res = await report;
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+  });
+});
+
+describe('destroy', () => {
+  test('destroy deletes the session from the store, and the logout clears the cookie', async () => {
+    const { store, server, header, id } = await loggedIn();
+    const res = await request(server).post('/logout').set('Cookie', header);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Logged out');
+    expect(await stored(store, id)).toBeUndefined();
+    const cleared = requireCookie(res, 'connect.sid');
+    expect(cleared.value).toBe('');
+    expect(cleared.expires?.getTime()).toBe(0);
+    expect(cleared.path).toBe('/');
+    expect(cleared.httpOnly).toBe(true);
+    expect(cleared.sameSite).toBe('Lax');
+    await request(server).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+  });
+
+  test('inside the callback req.session is undefined, even when the store failed to delete it', async () => {
+    const store = new FailingStore();
+    const app = probeApp(store, (a) => {
+      a.post('/destroy', (req, res) => {
+        req.session.destroy((err: unknown) => {
+          res.json({ error: err instanceof Error ? err.message : null, session: typeof req.session });
+        });
+      });
+    });
+    const agent = request.agent(app);
+    await agent.post('/start').expect(200);
+    await agent.post('/destroy').expect(200, { error: null, session: 'undefined' });
+    await agent.post('/start').expect(200);
+    store.failing.add('destroy');
+    await agent.post('/destroy').expect(200, { error: 'store unavailable (destroy)', session: 'undefined' });
+  });
+
+  test('when the store cannot destroy, the logout answers 500, clears no cookie, and the session still works', async () => {
+    const { store, server, header, id } = await loggedIn();
+    store.failing.add('destroy');
+    const res = await request(server).post('/logout').set('Cookie', header);
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await stored(store, id)).toMatchObject({ userId: 42 });
+    store.failing.clear();
+    await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
+  });
+});
+
+describe('a store that fails on every read', () => {
+  test('the session middleware passes the error to next(err): every request with a cookie answers 500', async () => {
+    const { store, server, header } = await loggedIn();
+    store.failing.add('get');
+    const res = await request(server).get('/profile').set('Cookie', header);
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+    // Without a cookie there is nothing to read: the request goes through.
+    await request(server).get('/profile').expect(401, 'Not logged in');
+  });
+});
+
+describeHostileInput({
+  createApp: () => createApp({ secret: SECRET }),
+  path: '/profile',
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid')),
+});
