@@ -1,4 +1,5 @@
 // Expiry: an idle timeout the cookie carries, renewed on activity, plus an absolute limit the server enforces.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
@@ -33,12 +34,12 @@ export interface AppOptions {
   rolling?: boolean;
 }
 
-/** The signing secret: from the environment, with a development-only fallback. */
+/** The signing secret: from the environment; outside production, a random one per start. */
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url'); // development: a new secret each start
 }
 
 export function createApp({

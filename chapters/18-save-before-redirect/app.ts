@@ -1,4 +1,5 @@
 // Save before you redirect: the response that logs a user in leaves only once the store has the login.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
@@ -18,12 +19,12 @@ export interface AppOptions {
   secret?: string;
 }
 
-/** The signing secret: from the environment, with a development-only fallback. */
+/** The signing secret: from the environment; outside production, a random one per start. */
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url'); // development: a new secret each start
 }
 
 export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {
