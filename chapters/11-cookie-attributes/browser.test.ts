@@ -101,7 +101,7 @@ async function contextWithAllCookies(): Promise<{ context: BrowserContext; insec
 }
 
 async function waitFor(via: string): Promise<Seen> {
-  for (let i = 0; i < 100 && !seen.has(via); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 250 && !seen.has(via); i++) await new Promise((resolve) => setTimeout(resolve, 20));
   const result = seen.get(via);
   if (!result) throw new Error(`no request with via=${via} reached the app`);
   return result;
@@ -169,8 +169,10 @@ describe('what Chromium sends, same-site and cross-site', () => {
       for (const via of ['img', 'iframe', 'fetch']) {
         expect(await waitFor(via)).toEqual({ cookies: [], site: 'cross-site' });
       }
-      const imgId = [...urls.entries()].find(([, url]) => url.endsWith('/echo?via=img'))?.[0] ?? '';
-      const img = blockedById.get(imgId);
+      const imgId = () => [...urls.entries()].find(([, url]) => url.endsWith('/echo?via=img'))?.[0] ?? '';
+      // DevTools events travel separately from the request itself: give them a moment to arrive.
+      for (let i = 0; i < 250 && !blockedById.has(imgId()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const img = blockedById.get(imgId());
       expect(img?.lax).toContain('SchemefulSameSiteLax');
       expect(img?.strict).toContain('SchemefulSameSiteStrict');
       expect(img?.unset).toContain('SchemefulSameSiteUnspecifiedTreatedAsLax');
