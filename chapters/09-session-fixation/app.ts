@@ -1,4 +1,5 @@
 // Session fixation: give the session a new ID at login, so an ID known before login is worthless after.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
@@ -18,12 +19,15 @@ export interface AppOptions {
   secret?: string;
 }
 
-/** The signing secret: from the environment, with a development-only fallback. */
+/**
+ * The signing secret comes from the environment. Outside production a random one is made per start
+ * (sessions then end on restart), so no secret is ever written in the source.
+ */
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url');
 }
 
 export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {

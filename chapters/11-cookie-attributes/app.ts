@@ -1,4 +1,5 @@
 // The session cookie's attributes: each one closes a different way of losing the session.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import session, { type CookieOptions, MemoryStore, type Store } from 'express-session';
@@ -21,12 +22,15 @@ export interface AppOptions {
   cookie?: CookieOptions;
 }
 
-/** The signing secret: from the environment, with a development-only fallback. */
+/**
+ * The signing secret comes from the environment. Outside production a random one is made per start
+ * (sessions then end on restart), so no secret is ever written in the source.
+ */
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url');
 }
 
 // #region cookie

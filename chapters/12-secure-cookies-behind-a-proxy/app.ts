@@ -1,5 +1,6 @@
 // Secure cookies behind a proxy: the proxy speaks HTTPS to the browser and plain HTTP to the app,
 // so the app must be told whom to believe about the original protocol.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
@@ -23,12 +24,15 @@ export interface AppOptions {
   trustProxy?: TrustProxy;
 }
 
-/** The signing secret: from the environment, with a development-only fallback. */
+/**
+ * The signing secret comes from the environment. Outside production a random one is made per start
+ * (sessions then end on restart), so no secret is ever written in the source.
+ */
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url');
 }
 
 /** `TRUST_PROXY` from the environment: a hop count, `true`/`false`, or a comma-separated address list. */
