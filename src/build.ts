@@ -1,0 +1,174 @@
+/**
+ * The pipeline: find → verify (or load saved results) → render → write, with progress and timings
+ * reported stage by stage. Command lines live in `scripts/`; this module never reads `process.argv`.
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { findChapters } from './find.ts';
+import { createCodeHighlighter, renderSite } from './render/index.ts';
+import { type Tally, tally } from './render/results.ts';
+import type { Chapter, TestResult, Verification } from './types.ts';
+import { loadVerification, saveVerification, verifyChapters } from './verify.ts';
+import type { HighlightCache } from './render/highlight.ts';
+import { type ApiDocsJob, startApiDocs, writeSite } from './write.ts';
+
+function readCache(file: string): HighlightCache {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HighlightCache) : {};
+  } catch {
+    return {}; // a broken cache is only a slower build
+  }
+}
+
+function writeCache(file: string, cache: HighlightCache): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(cache));
+}
+
+export interface BuildOptions {
+  /** The project root (node_modules, vitest.config.ts, typedoc.json). */
+  root: string;
+  /** Where the chapter folders are; `<root>/chapters` by default. */
+  chaptersDir?: string;
+  /** The site folder to write. */
+  out: string;
+  /** Build from results saved earlier instead of running the specs. */
+  results?: string;
+  /** Save the verify stage's results here, for a later build with {@link results}. */
+  saveResults?: string;
+  /** Build the search index (pagefind); on by default. */
+  search?: boolean;
+  /** Build the API docs (typedoc); on by default. */
+  apiDocs?: boolean;
+  /** A file to keep highlighted code in between builds (render is the same with or without it). */
+  highlightCache?: string;
+  /** Progress lines; silent by default. */
+  log?: (line: string) => void;
+}
+
+/** A failing claim, for the summary a command line prints. */
+export interface FailedClaim {
+  chapter: string;
+  name: string;
+  /** `chapters/NN-slug/app.test.ts:29` */
+  where: string;
+  message: string;
+}
+
+export interface BuildReport {
+  chapters: Chapter[];
+  verification: Verification;
+  tally: Tally;
+  failed: FailedClaim[];
+  /** Milliseconds per stage, in order. */
+  timings: Array<{ stage: string; ms: number }>;
+}
+
+/** Runs one build. Throws a `BuildError` on bad input, before anything is written. */
+export async function build(options: BuildOptions): Promise<BuildReport> {
+  let api: ApiDocsJob | undefined;
+  try {
+    return await run(options, (job) => (api = job));
+  } finally {
+    // On failure, wait for typedoc so that its folder can be removed (writeSite removes it on success).
+    if (api) {
+      await api.done.catch(() => {});
+      rmSync(api.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): Promise<BuildReport> {
+  const log = options.log ?? (() => {});
+  const root = options.root;
+  const timings: Array<{ stage: string; ms: number }> = [];
+  const stage = async <T>(name: string, run: () => Promise<T> | T, detail: (value: T) => string): Promise<T> => {
+    const start = performance.now();
+    log(`${name.padEnd(8)} …`);
+    const value = await run();
+    const ms = Math.round(performance.now() - start);
+    timings.push({ stage: name, ms });
+    log(`${name.padEnd(8)} ${String(ms).padStart(6)} ms  ${detail(value)}`);
+    return value;
+  };
+
+  const chapters = await stage('find', () => findChapters(options.chaptersDir ?? join(root, 'chapters'), root), (c) => `${c.length} chapters`);
+  const search = options.search ?? true;
+  const apiDocs = options.apiDocs ?? true;
+  // typedoc needs nothing from the chapters and takes longest: it runs while the specs do.
+  const api = apiDocs ? startApiDocs(root, options.out) : undefined;
+  if (api) started(api);
+
+  let verification: Verification;
+  if (options.results) {
+    const file = options.results;
+    verification = await stage('verify', () => loadVerification(file, relative(root, file) || file), () => `results loaded from ${relative(process.cwd(), file) || file} (specs not run)`);
+    for (const c of chapters) {
+      if (!verification.chapters.some((r) => r.id === c.id)) log(`warning: ${relative(process.cwd(), file)} has no results for ${c.id}: its claims are shown as not verified`);
+    }
+  } else {
+    verification = await stage(
+      'verify',
+      () => verifyChapters(chapters, { root }),
+      (v) => {
+        const t = sum(v, chapters);
+        return `${t.total} claims: ${t.passed} passed, ${t.failed} failed, ${t.skipped} not verified`;
+      },
+    );
+    if (options.saveResults) saveVerification(options.saveResults, verification);
+  }
+
+  const files = await stage(
+    'render',
+    async () => {
+      const cacheFile = options.highlightCache;
+      const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {});
+      const site = renderSite(chapters, verification, highlighter, { api: apiDocs });
+      if (cacheFile) writeCache(cacheFile, highlighter.cache());
+      return site;
+    },
+    (f) => `${f.filter((x) => x.path.endsWith('.html')).length} pages`,
+  );
+  await stage(
+    'write',
+    () =>
+      writeSite(files, {
+        out: options.out,
+        search,
+        apiDocs: api ?? false,
+        onStep: (step, ms, detail) => log(`  ${step}: ${ms} ms${detail ? `, ${detail}` : ''}`),
+      }),
+    () => `${relative(process.cwd(), options.out) || options.out}/`,
+  );
+
+  const failed: FailedClaim[] = [];
+  for (const chapter of chapters) {
+    const result = verification.chapters.find((r) => r.id === chapter.id);
+    for (const e of result?.fileErrors ?? []) failed.push({ chapter: chapter.id, name: `${e.file} did not run`, where: `${chapter.dir}/${e.file}`, message: e.message });
+    for (const t of result?.tests ?? []) if (t.status === 'failed') failed.push(failure(chapter, t));
+  }
+  return { chapters, verification, tally: sum(verification, chapters), failed, timings };
+}
+
+function failure(chapter: Chapter, t: TestResult): FailedClaim {
+  return {
+    chapter: chapter.id,
+    name: [...t.describe, t.name].join(' › '),
+    where: `${chapter.dir}/${t.file}${t.line ? `:${t.line}` : ''}`,
+    message: t.failure ?? '',
+  };
+}
+
+/** The tally of all chapters together. */
+function sum(v: Verification, chapters: Chapter[]): Tally {
+  const total: Tally = { passed: 0, failed: 0, skipped: 0, total: 0 };
+  for (const c of chapters) {
+    const t = tally(v.chapters.find((r) => r.id === c.id));
+    total.passed += t.passed;
+    total.failed += t.failed;
+    total.skipped += t.skipped;
+    total.total += t.total;
+  }
+  return total;
+}

@@ -1,0 +1,31 @@
+/**
+ * Heading anchors: every heading gets an `id` (unique within the page) and a `#` link to itself.
+ * @module
+ */
+import type { MarkdownIt, StateCore } from 'markdown-it';
+import { slugify } from './html.ts';
+
+/** The markdown-it plugin. Headings inside the document are collected into `env.headings`. */
+export function anchorsPlugin(md: MarkdownIt): void {
+  md.core.ruler.push('anchors', (state: StateCore) => {
+    const env = state.env as { headings?: Array<{ level: number; id: string; text: string }>; ids?: Set<string> };
+    const ids = (env.ids ??= new Set<string>());
+    const headings = (env.headings ??= []);
+    const tokens = state.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const open = tokens[i];
+      const inline = tokens[i + 1];
+      if (open?.type !== 'heading_open' || inline?.type !== 'inline') continue;
+      const text = (inline.children ?? []).filter((t) => t.type === 'text' || t.type === 'code_inline').map((t) => t.content).join('');
+      const base = slugify(text);
+      let id = base;
+      for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+      ids.add(id);
+      open.attrSet('id', id);
+      headings.push({ level: Number(open.tag.slice(1)), id, text });
+      const link = new state.Token('html_inline', '', 0);
+      link.content = ` <a class="anchor" href="#${id}" aria-label="Link to this section">#</a>`;
+      inline.children?.push(link);
+    }
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * The include directive: `{{#include FILE}}` or `{{#include FILE:REGION}}` on a line of its own
+ * pulls a chapter file (or a named region of it) into the prose, so the code shown is the code
+ * tested. Region markers are `// #region name` and `// #endregion name`; they may nest or overlap,
+ * and are dropped from what is shown. The included code is de-indented.
+ * @module
+ */
+import type { MarkdownIt, StateBlock } from 'markdown-it';
+import { BuildError } from '../errors.ts';
+import type { Chapter, ChapterFile } from '../types.ts';
+
+/** A directive line. */
+export const INCLUDE_LINE = /^\{\{#include\s+([^\s:}]+)(?::([\w.-]+))?\s*\}\}$/;
+
+const MARKER = /^\s*(?:\/\/|#|<!--|\/\*)\s*#(region|endregion)\b[ \t]*([\w.-]*)/;
+
+/** What a directive resolved to: the file, the region, the code to show. */
+export interface Included {
+  file: ChapterFile;
+  region: string | undefined;
+  code: string;
+}
+
+/** The env our markdown plugins read: which chapter is being rendered, for paths and lines. */
+export interface RenderEnv {
+  chapter: Chapter;
+}
+
+/** Removes the common leading whitespace of the non-blank lines, and blank lines at both ends. */
+export function dedent(lines: string[]): string {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && (lines[start] ?? '').trim() === '') start++;
+  while (end > start && (lines[end - 1] ?? '').trim() === '') end--;
+  const body = lines.slice(start, end).map((l) => l.replace(/\s+$/, ''));
+  const indents = body.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
+  const cut = indents.length > 0 ? Math.min(...indents) : 0;
+  return body.map((l) => l.slice(cut)).join('\n');
+}
+
+/** Names of the regions a file declares, in order. */
+export function regionNames(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = MARKER.exec(line);
+    if (m?.[1] === 'region' && m[2]) names.push(m[2]);
+  }
+  return names;
+}
+
+/**
+ * The code a directive shows: the whole file, or the lines between `#region name` and
+ * `#endregion name`; every marker line dropped, de-indented.
+ * @param where the directive's location (README path and line), for error messages
+ */
+export function extractRegion(file: ChapterFile, region: string | undefined, where: { path: string; line: number }): string {
+  const lines = file.text.split(/\r?\n/);
+  const isMarker = (line: string) => MARKER.test(line);
+  if (region === undefined) return dedent(lines.filter((l) => !isMarker(l)));
+  let start = -1;
+  let end = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const m = MARKER.exec(lines[i] ?? '');
+    if (!m || m[2] !== region) continue;
+    if (m[1] === 'region') {
+      if (start !== -1) throw new BuildError(file.path, `region "${region}" is opened twice`, i + 1);
+      start = i;
+    } else if (start !== -1 && end === -1) {
+      end = i;
+    }
+  }
+  if (start === -1) {
+    const names = regionNames(file.text);
+    const known = names.length > 0 ? `its regions: ${names.join(', ')}` : 'it has no regions';
+    throw new BuildError(where.path, `{{#include ${file.name}:${region}}}: no region "${region}" in ${file.path} (${known})`, where.line);
+  }
+  if (end === -1) throw new BuildError(file.path, `region "${region}" is never closed with "// #endregion ${region}"`, start + 1);
+  return dedent(lines.slice(start + 1, end).filter((l) => !isMarker(l)));
+}
+
+/** Resolves one directive of `chapter`'s README at README line `line`. */
+export function resolveInclude(chapter: Chapter, target: string, region: string | undefined, line: number): Included {
+  const where = { path: chapter.readme.path, line };
+  const file = chapter.files.find((f) => f.name === target);
+  if (!file) {
+    throw new BuildError(where.path, `{{#include ${target}${region ? `:${region}` : ''}}}: no file ${chapter.dir}/${target}`, line);
+  }
+  return { file, region, code: extractRegion(file, region, where) };
+}
+
+/**
+ * The markdown-it plugin: a block rule that turns a directive line into an `include` token whose
+ * `meta` is the {@link Included} code. Rendering that token is left to the caller's renderer rule.
+ * Needs `env.chapter` ({@link RenderEnv}).
+ */
+export function includePlugin(md: MarkdownIt): void {
+  md.block.ruler.before('paragraph', 'include', (state: StateBlock, startLine: number, _endLine: number, silent: boolean) => {
+    const pos = (state.bMarks[startLine] ?? 0) + (state.tShift[startLine] ?? 0);
+    const max = state.eMarks[startLine] ?? 0;
+    if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+    const text = state.src.slice(pos, max).trim();
+    if (!text.startsWith('{{#include')) return false;
+    const env = state.env as unknown as RenderEnv;
+    const line = env.chapter.readme.bodyLine + startLine;
+    const m = INCLUDE_LINE.exec(text);
+    if (!m || m[1] === undefined) {
+      throw new BuildError(env.chapter.readme.path, `malformed directive ${JSON.stringify(text)}: write {{#include FILE}} or {{#include FILE:REGION}}`, line);
+    }
+    if (silent) return true;
+    const token = state.push('include', '', 0);
+    token.map = [startLine, startLine + 1];
+    token.block = true;
+    token.meta = resolveInclude(env.chapter, m[1], m[2], line) as unknown as Record<string, unknown>;
+    state.line = startLine + 1;
+    return true;
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * The pages: one per chapter, the index, and a 404 page.
+ * @module
+ */
+import type { MarkdownIt } from 'markdown-it';
+import type { Chapter, ChapterResult, Verdict, Verification } from '../types.ts';
+import { esc } from './html.ts';
+import type { RenderEnv } from './include.ts';
+import { SITE_TITLE, shell, sidebar } from './layout.ts';
+import { badge, claimsSection, evidenceSection, tally, tallyState } from './results.ts';
+import { renderChapterMarkdown } from './markdown.ts';
+
+/** What a verdict says, in words. */
+export const VERDICT_TEXT: Record<Verdict, string> = {
+  right: 'the article is right',
+  incomplete: 'the article is incomplete',
+  wrong: 'the article is wrong',
+  beyond: 'beyond the article',
+};
+
+/** The env one chapter is rendered with (see the markdown plugins). */
+export interface ChapterEnv extends RenderEnv {
+  result: ChapterResult | undefined;
+  /** Classes of highlighted code used on the page. */
+  used: Set<string>;
+  /** Files whose run instructions were already shown on this page. */
+  shownRun: Set<string>;
+  /** Set when the prose placed the claims with `{{#results}}`. */
+  placedResults?: boolean;
+}
+
+/** A chapter's page HTML. */
+export function chapterPage(
+  md: MarkdownIt,
+  chapters: Chapter[],
+  index: number,
+  verification: Verification,
+  used: Set<string>,
+): string {
+  const chapter = chapters[index] as Chapter;
+  const result = verification.chapters.find((r) => r.id === chapter.id);
+  const env: ChapterEnv = { chapter, result, used, shownRun: new Set() };
+  const prose = renderChapterMarkdown(md, chapter.readme.body, env);
+  const root = '../';
+  const num = String(chapter.number).padStart(2, '0');
+  const t = tally(result);
+  const kicker = [
+    `Chapter ${num}`,
+    chapter.meta.verdict === 'beyond' ? 'beyond the article' : `checks “${esc(chapter.meta.article)}”`,
+    `verdict: <span class="verdict ${chapter.meta.verdict}">${VERDICT_TEXT[chapter.meta.verdict]}</span>`,
+  ].join(' · ');
+  const specs = chapter.files.filter((f) => f.role === 'spec');
+  const how = [
+    `<section class="how" id="how-this-is-verified" data-pagefind-ignore><h2>How this is verified <a class="anchor" href="#how-this-is-verified" aria-label="Link to this section">#</a></h2>`,
+    `<p>Each claim above is a test in ${specs.map((s) => `<code>${esc(s.name)}</code>`).join(', ')}, run with vitest against the snippet over real HTTP. Run them yourself with <code>npm test -- ${num}</code>.</p>`,
+    // Plain text, not highlighted: a spec is long, and colours would triple the page's weight.
+    ...specs.map((s) => {
+      const text = s.text.replace(/\r\n/g, '\n').trimEnd();
+      return `<details><summary><code>${esc(s.name)}</code> (${text.split('\n').length} lines; <a href="${esc(s.name)}">raw file</a>)</summary><div class="code"><pre tabindex="0"><code>${esc(text)}</code></pre></div></details>`;
+    }),
+    '</section>',
+  ].join('\n');
+  const prev = chapters[index - 1];
+  const next = chapters[index + 1];
+  const pager = `<nav class="pager" aria-label="Previous and next chapter">${
+    prev ? `<a rel="prev" href="${root}${prev.id}/">← ${String(prev.number).padStart(2, '0')}. ${esc(prev.meta.title)}</a>` : '<span></span>'
+  }${next ? `<a rel="next" href="${root}${next.id}/">${String(next.number).padStart(2, '0')}. ${esc(next.meta.title)} →</a>` : '<span></span>'}</nav>`;
+  const main = [
+    `<p class="kicker">${kicker}</p>`,
+    `<a class="badge-link" href="#claims">${badge(t)}</a>`,
+    `<div class="prose">${prose}</div>`,
+    env.placedResults ? '' : claimsSection(result),
+    evidenceSection(result),
+    how,
+    pager,
+  ].filter(Boolean).join('\n');
+  return shell({
+    title: `${num}. ${chapter.meta.title} — ${SITE_TITLE}`,
+    description: chapter.meta.summary,
+    root,
+    sidebar: sidebar(chapters, verification, root, chapter.id),
+    main,
+  });
+}
+
+/** The index page: what the handbook is, the chapters and their results, the run's versions. */
+export function indexPage(chapters: Chapter[], verification: Verification, options: { api: boolean }): string {
+  const { run } = verification;
+  const rows = chapters.map((c) => {
+    const t = tally(verification.chapters.find((r) => r.id === c.id));
+    const state = tallyState(t);
+    return `<tr class="${state}"><td>${String(c.number).padStart(2, '0')}</td><td><a href="${c.id}/">${esc(c.meta.title)}</a><br><span class="summary">${esc(c.meta.summary)}</span></td><td>${esc(c.meta.article)}</td><td><span class="verdict ${c.meta.verdict}">${VERDICT_TEXT[c.meta.verdict]}</span></td><td class="count ${state}">${t.passed} of ${t.total}${t.failed ? ` <span class="failed">(${t.failed} failed)</span>` : ''}</td></tr>`;
+  });
+  const all = chapters.map((c) => tally(verification.chapters.find((r) => r.id === c.id)));
+  const total = all.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped, total: a.total + t.total }), { passed: 0, failed: 0, skipped: 0, total: 0 });
+  const commit = run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12);
+  const main = `<h1>${esc(SITE_TITLE)}</h1>
+<p class="lede">An executable handbook of how Express sessions and cookies really behave. It takes a popular tutorial on <code>express-session</code> and <code>cookie-parser</code> apart section by section: each chapter pairs prose with a runnable Express snippet and a spec that checks the snippet's cookies and sessions over real HTTP. Every claim below is a test; its result is on the page.</p>
+${badge(total)}
+<h2 id="chapters">Chapters</h2>
+<div class="table"><table>
+<thead><tr><th>#</th><th>Chapter</th><th>Article section</th><th>Verdict</th><th>Verified</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table></div>
+<h2 id="this-build">This build</h2>
+<dl class="run">
+<dt>Verified with</dt><dd>Node ${esc(run.versions.node)}, express ${esc(run.versions.express)}, express-session ${esc(run.versions['express-session'])}, cookie-parser ${esc(run.versions['cookie-parser'])}</dd>
+<dt>Run on</dt><dd><time datetime="${esc(run.date)}">${esc(run.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time></dd>
+<dt>Commit</dt><dd><code>${esc(commit)}</code>${run.dirty ? ' (with uncommitted changes)' : ''}</dd>
+</dl>
+${options.api ? '<p>The build pipeline that made this site is documented in the <a href="api/">API documentation</a>.</p>' : ''}`;
+  return shell({
+    title: SITE_TITLE,
+    description: 'An executable handbook of how Express sessions and cookies really behave: every claim asserted by a test.',
+    root: '',
+    sidebar: sidebar(chapters, verification, ''),
+    main,
+  });
+}
+
+/** The 404 page. Its links are absolute: it is served for any missing path. */
+export function notFoundPage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
+<link rel="icon" href="data:,">
+<title>Not found — ${esc(SITE_TITLE)}</title><link rel="stylesheet" href="/assets/site.css"></head>
+<body><main id="main" class="notfound" data-pagefind-ignore="all"><h1>Not found</h1><p>No page here. Go to the <a href="/">contents of ${esc(SITE_TITLE)}</a>.</p></main></body>
+</html>
+`;
+}

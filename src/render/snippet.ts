@@ -1,0 +1,73 @@
+/**
+ * A code block on a page: highlighted code whose text is exactly the code (so the copy button
+ * copies what is shown and nothing else), the file it comes from with a download link, and what
+ * it takes to run that file.
+ * @module
+ */
+import type { ChapterFile } from '../types.ts';
+import type { CodeHighlighter } from './highlight.ts';
+import { esc } from './html.ts';
+
+/** The npm packages a file imports (bare specifiers, `node:` built-ins and relative paths left out), sorted. */
+export function importedPackages(code: string): string[] {
+  const names = new Set<string>();
+  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g];
+  for (const pattern of patterns) {
+    for (const m of code.matchAll(pattern)) {
+      const spec = m[1] ?? '';
+      if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:')) continue;
+      const parts = spec.split('/');
+      const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? spec);
+      if (name && !BUILTINS.has(name)) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+const BUILTINS = new Set(['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'url', 'util', 'zlib']);
+
+/** The commands to run a snippet file: install its packages, run it with tsx. */
+export function runCommands(file: ChapterFile): string[] {
+  const packages = importedPackages(file.text);
+  const base = file.name.split('/').pop() ?? file.name;
+  const commands: string[] = [];
+  if (packages.length > 0) commands.push(`npm i ${packages.join(' ')}`);
+  commands.push(`npx tsx ${base}`);
+  return commands;
+}
+
+/** A `<pre><code>` block, with a copy button when `copy` is true (the button appears only with JavaScript). */
+export function codeBlock(highlighter: CodeHighlighter, code: string, lang: string, used: Set<string>, copy = true): string {
+  const { html, classes } = highlighter.highlight(code, lang);
+  for (const c of classes) used.add(c);
+  const button = copy ? '<button type="button" class="copy" hidden>Copy</button>' : '';
+  return `<div class="code">${button}<pre tabindex="0"><code>${html}</code></pre></div>`;
+}
+
+/** One included file or region, as a captioned figure. */
+export function snippetFigure(
+  highlighter: CodeHighlighter,
+  file: ChapterFile,
+  region: string | undefined,
+  code: string,
+  used: Set<string>,
+  showRun = true,
+): string {
+  const ext = file.name.split('.').pop() ?? '';
+  const isArticle = file.role === 'article';
+  const caption = [
+    `<a class="file" href="${esc(file.name)}" download>${esc(file.name)}</a>`,
+    region ? `<span class="region">region <code>${esc(region)}</code></span>` : '',
+  ].filter(Boolean).join(' ');
+  const parts: string[] = [];
+  parts.push(`<figure class="snippet${isArticle ? ' article' : ''}">`);
+  if (isArticle) parts.push(`<p class="label">The article's version — not the one to copy</p>`);
+  parts.push(`<figcaption>${caption}</figcaption>`);
+  parts.push(codeBlock(highlighter, code, ext, used, !isArticle));
+  if (showRun && (file.role === 'snippet' || file.role === 'article')) {
+    const cmds = runCommands(file).map((c) => `<code>${esc(c)}</code>`).join(' then ');
+    parts.push(`<p class="run">Run the whole file: <a href="${esc(file.name)}" download>download ${esc(file.name)}</a>, ${cmds}</p>`);
+  }
+  parts.push('</figure>');
+  return parts.join('');
+}

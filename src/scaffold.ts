@@ -1,0 +1,144 @@
+/**
+ * A new chapter from a template: the next free number, a README with front matter and include
+ * directives, a snippet that follows CONTRIBUTING.md, and a spec it passes.
+ * @module
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BuildError } from './errors.ts';
+import { FOLDER_NAME } from './find.ts';
+import type { SiteFile } from './types.ts';
+
+/** The next chapter number: one more than the highest used in `chaptersDir`. */
+export function nextNumber(chaptersDir: string): number {
+  if (!existsSync(chaptersDir)) return 1;
+  const numbers = readdirSync(chaptersDir)
+    .map((name) => FOLDER_NAME.exec(name)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
+  return numbers.length === 0 ? 1 : Math.max(...numbers) + 1;
+}
+
+/** The files of a new chapter, paths relative to its folder. */
+export function chapterTemplate(slug: string, title: string, number: number): { folder: string; files: SiteFile[] } {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new BuildError(slug, 'a slug is lowercase words joined by dashes, e.g. storing-session-data');
+  if (number > 99) throw new BuildError(slug, 'chapter numbers have two digits: 99 is the last');
+  if (!title.trim() || /[\r\n]/.test(title)) throw new BuildError(slug, 'give the chapter a one-line title');
+  const num = String(number).padStart(2, '0');
+  const folder = `${num}-${slug}`;
+  const yamlTitle = JSON.stringify(title.trim());
+  const readme = `---
+title: ${yamlTitle}
+article: beyond the article
+verdict: beyond
+summary: One sentence a reader sees in the table of contents.
+---
+
+# ${title.trim()}
+
+Say what the article claims (or leaves out), and whether it is right, incomplete or wrong. Every
+claim below is a test in \`app.test.ts\`.
+
+## The app
+
+{{#include app.ts:session}}
+
+{{#include app.ts:routes}}
+
+## What the spec shows
+
+The first visit sets a session cookie; sending it back counts the visits on the server.
+
+## Run it
+
+Start it with \`npm run snippet -- ${num}\`, then:
+
+\`\`\`sh
+curl -i -c jar.txt -b jar.txt http://localhost:3000/
+curl -i -c jar.txt -b jar.txt http://localhost:3000/
+\`\`\`
+`;
+  const app = `// ${title.trim()}
+import { pathToFileURL } from 'node:url';
+import express, { type Express } from 'express';
+import session, { MemoryStore, type Store } from 'express-session';
+
+declare module 'express-session' {
+  interface SessionData {
+    views: number;
+  }
+}
+
+export interface AppOptions {
+  store?: Store;
+  secret?: string;
+}
+
+/** The signing secret: from the environment, with a development-only fallback. */
+function sessionSecret(): string {
+  const secret = process.env.SESSION_SECRET;
+  if (secret) return secret;
+  if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
+  return 'dev-only-secret-do-not-use-in-production';
+}
+
+export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {
+  const app = express();
+
+  // #region session
+  app.use(session({ secret, store, resave: false, saveUninitialized: false }));
+  // #endregion session
+
+  // #region routes
+  app.get('/', (req, res) => {
+    req.session.views = (req.session.views ?? 0) + 1;
+    res.send(\`Views: \${req.session.views}\`);
+  });
+  // #endregion routes
+
+  return app;
+}
+
+// #region listen
+// Listen only when this file is run directly (\`npx tsx app.ts\`), not when a test imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.PORT ?? 3000);
+  createApp().listen(port, () => console.log(\`Listening on http://localhost:\${port}\`));
+}
+// #endregion listen
+`;
+  const spec = `import request from 'supertest';
+import { describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie } from '../../src/testkit/cookies.ts';
+import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { createApp } from './app.ts';
+
+const SECRET = 'chapter-${num}-secret';
+
+describe(${JSON.stringify(title.trim())}, () => {
+  test('the first visit sets an HttpOnly connect.sid cookie', async () => {
+    const res = await request(createApp({ secret: SECRET })).get('/').expect(200);
+    const cookie = requireCookie(res, 'connect.sid');
+    expect(cookie.httpOnly).toBe(true);
+    expect(res.text).toBe('Views: 1');
+  });
+
+  test('sending the cookie back counts the visits on the server', async () => {
+    const app = createApp({ secret: SECRET });
+    const cookie = requireCookie(await request(app).get('/'), 'connect.sid');
+    const res = await request(app).get('/').set('Cookie', cookiePair(cookie));
+    expect(res.text).toBe('Views: 2');
+  });
+});
+
+describeHostileInput({ createApp: () => createApp({ secret: SECRET }), path: '/' });
+`;
+  return {
+    folder,
+    files: [
+      { path: 'README.md', content: readme },
+      { path: 'app.ts', content: app },
+      { path: 'app.test.ts', content: spec },
+    ],
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The values that flow between the build stages:
+ * `find` → {@link Chapter}[] → `verify` → {@link Verification} → `render` → {@link SiteFile}[] → `write`.
+ *
+ * Every value is plain data (JSON-serialisable), so a stage can be tested alone and results can be
+ * saved and replayed.
+ * @module
+ */
+import type { Exchange } from './testkit/exchange.ts';
+
+export type { Exchange };
+
+/** The verdict a chapter gives on the article section it checks. */
+export type Verdict = 'right' | 'incomplete' | 'wrong' | 'beyond';
+
+/** The verdicts a chapter's front matter may give. */
+export const VERDICTS: readonly Verdict[] = ['right', 'incomplete', 'wrong', 'beyond'];
+
+/** A chapter's front matter: the required keys, plus any others as strings. */
+export interface FrontMatter {
+  title: string;
+  /** The article section the chapter checks, or `beyond the article`. */
+  article: string;
+  verdict: Verdict;
+  summary: string;
+  /** Other `key: value` lines, kept as written. */
+  extra: Record<string, string>;
+}
+
+/** The role a chapter's file plays on the site. */
+export type FileRole = 'snippet' | 'article' | 'spec' | 'other';
+
+/** One file of a chapter folder, read in full. */
+export interface ChapterFile {
+  /** Path relative to the chapter folder, with `/` separators, e.g. `app.ts`. */
+  name: string;
+  /** Path relative to the project root, for messages, e.g. `chapters/01-x/app.ts`. */
+  path: string;
+  role: FileRole;
+  text: string;
+}
+
+/** One chapter folder `chapters/NN-slug/`, read and checked. */
+export interface Chapter {
+  /** The two-digit number as a number, e.g. `4`. */
+  number: number;
+  /** The folder name, e.g. `04-storing-session-data`; also the page's URL segment. */
+  id: string;
+  /** The folder name without its number, e.g. `storing-session-data`. */
+  slug: string;
+  /** The folder, relative to the project root, e.g. `chapters/04-storing-session-data`. */
+  dir: string;
+  meta: FrontMatter;
+  /** The README.md prose. */
+  readme: {
+    /** Path relative to the project root. */
+    path: string;
+    /** The markdown after the front matter. */
+    body: string;
+    /** The README line number (1-based) on which `body` starts. */
+    bodyLine: number;
+  };
+  /** Every file of the folder (README.md excluded), sorted by name. */
+  files: ChapterFile[];
+}
+
+/** The outcome of one test, as the site shows it. */
+export type TestStatus = 'passed' | 'failed' | 'skipped';
+
+/** One test: one claim. */
+export interface TestResult {
+  /** The test's name: the claim. */
+  name: string;
+  /** The `describe` blocks around it, outermost first. */
+  describe: string[];
+  status: TestStatus;
+  /** Milliseconds, rounded. */
+  durationMs: number;
+  /** The spec file, relative to the chapter folder, and the line of the test. */
+  file: string;
+  line?: number;
+  /** For a failed test: the assertion message (first lines, no ANSI colours). */
+  failure?: string;
+  /** The HTTP exchanges the test made, raw (render masks them). */
+  exchanges: Exchange[];
+}
+
+/** The tests of one chapter. */
+export interface ChapterResult {
+  /** The chapter's {@link Chapter.id}. */
+  id: string;
+  tests: TestResult[];
+  /** An error that stopped a spec file from running at all (syntax error, import failure). */
+  fileErrors: Array<{ file: string; message: string }>;
+}
+
+/** Where and with what the specs ran. */
+export interface RunInfo {
+  versions: { node: string; express: string; 'express-session': string; 'cookie-parser': string };
+  /** ISO date-time of the run. */
+  date: string;
+  /** Git commit hash of the working tree, or `unknown`. */
+  commit: string;
+  /** True when the working tree had uncommitted changes. */
+  dirty: boolean;
+}
+
+/** What the verify stage produces, and what `--results FILE` holds. */
+export interface Verification {
+  run: RunInfo;
+  chapters: ChapterResult[];
+}
+
+/** One output file of the site, path relative to the site root. */
+export interface SiteFile {
+  path: string;
+  content: string | Uint8Array;
+}

@@ -1,0 +1,126 @@
+/**
+ * Stage 4, write: lays the rendered files out in a temporary folder next to the output, adds the
+ * search index (pagefind) and the API docs (typedoc), and only then swaps the folder into place.
+ * A build that fails at any point leaves the previous site untouched and no half-written folder.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { SiteFile } from './types.ts';
+
+export interface WriteOptions {
+  /** The site folder to produce, e.g. `<root>/site`. */
+  out: string;
+  /** Build the pagefind search index into `pagefind/`. */
+  search: boolean;
+  /** API docs being built by {@link startApiDocs} (they take the longest, so they start first), or false. */
+  apiDocs: ApiDocsJob | false;
+  /** Called when a sub-step starts, e.g. `search index`, with its result when done. */
+  onStep?: (step: string, ms: number, detail?: string) => void;
+}
+
+/** A folder name next to `out` that no other build uses. */
+function sibling(out: string, tag: string): string {
+  return join(dirname(out), `.${basename(out)}.${tag}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+/** Writes the files under `dir`. */
+export function writeFiles(dir: string, files: SiteFile[]): void {
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (file.path.startsWith('/') || file.path.split('/').includes('..')) throw new Error(`refusing to write outside the site: ${file.path}`);
+    if (seen.has(file.path)) throw new Error(`two files with one path: ${file.path}`);
+    seen.add(file.path);
+    const target = join(dir, file.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+  }
+}
+
+/** Indexes the site's HTML with pagefind (its Node API) into `<dir>/pagefind/`. Returns the page count. */
+export async function buildSearchIndex(dir: string): Promise<number> {
+  const pagefind = await import('pagefind');
+  try {
+    const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
+    if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
+    const added = await index.addDirectory({ path: dir });
+    if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
+    const written = await index.writeFiles({ outputPath: join(dir, 'pagefind') });
+    if (written.errors.length > 0) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+    return added.page_count;
+  } finally {
+    await pagefind.close();
+  }
+}
+
+/** A typedoc run in progress, writing into a folder next to the site. */
+export interface ApiDocsJob {
+  dir: string;
+  done: Promise<void>;
+}
+
+/**
+ * Starts typedoc for the project at `root`, into a fresh folder next to `out`. Start it early: it
+ * needs nothing from the other stages. {@link writeSite} waits for it and moves the folder in.
+ */
+export function startApiDocs(root: string, out: string): ApiDocsJob {
+  mkdirSync(dirname(out), { recursive: true });
+  const dir = sibling(out, 'api');
+  const done = buildApiDocs(root, dir);
+  done.catch(() => {}); // reported when awaited
+  return { dir, done };
+}
+
+/** Runs typedoc (the project's typedoc.json) with its output in `out`. */
+export async function buildApiDocs(root: string, out: string): Promise<void> {
+  const bin = join(root, 'node_modules/typedoc/bin/typedoc');
+  const args = [bin, '--options', join(root, 'typedoc.json'), '--out', out];
+  const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ code: exitCode ?? 1, output: text }));
+  });
+  if (code !== 0 || !existsSync(join(out, 'index.html'))) throw new Error(`typedoc failed (exit ${code}):\n${output.slice(-3000)}`);
+}
+
+/**
+ * Writes the site: files, then search index and API docs, then the swap into `out`.
+ */
+export async function writeSite(files: SiteFile[], options: WriteOptions): Promise<void> {
+  const { out } = options;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = sibling(out, 'tmp');
+  try {
+    let t = performance.now();
+    writeFiles(tmp, files);
+    options.onStep?.('pages', Math.round(performance.now() - t), `${files.length} files`);
+    if (options.search) {
+      t = performance.now();
+      const pages = await buildSearchIndex(tmp);
+      options.onStep?.('search index (pagefind)', Math.round(performance.now() - t), `${pages} pages indexed`);
+    }
+    if (options.apiDocs) {
+      t = performance.now();
+      await options.apiDocs.done;
+      renameSync(options.apiDocs.dir, join(tmp, 'api'));
+      options.onStep?.('API docs (typedoc, started with find)', Math.round(performance.now() - t), 'waited for');
+    }
+    // The swap: the old site moves aside, the new one takes its name, the old one goes.
+    const old = sibling(out, 'old');
+    if (existsSync(out)) renameSync(out, old);
+    try {
+      renameSync(tmp, out);
+    } catch (error) {
+      if (existsSync(old)) renameSync(old, out);
+      throw error;
+    }
+    rmSync(old, { recursive: true, force: true });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    if (options.apiDocs) rmSync(options.apiDocs.dir, { recursive: true, force: true });
+  }
+}
