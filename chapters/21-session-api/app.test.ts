@@ -114,6 +114,8 @@ describe('regenerate', () => {
     expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
     // A browser would store the new cookie: its user is logged out, though the old session lives on.
     await request(server).get('/profile').set('Cookie', cookiePair(cookie)).expect(401, 'Not logged in');
+    store.failing.clear();
+    await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
   });
 });
 
