@@ -1,0 +1,115 @@
+/**
+ * End to end: the fixture chapters (one passing, one failing) through the whole pipeline, specs
+ * really run, into a temporary folder; then the command line's exit codes and messages.
+ * Search and API docs are skipped here (the browser test covers them).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type BuildReport, build } from '../src/build.ts';
+import { BuildError } from '../src/errors.ts';
+
+const root = join(import.meta.dirname, '..');
+const fixtures = join(root, 'tests/fixtures/chapters-e2e');
+const work = mkdtempSync(join(tmpdir(), 'site-e2e-'));
+const out = join(work, 'site');
+const results = join(work, 'results.json');
+let report: BuildReport;
+const lines: string[] = [];
+const read = (path: string) => readFileSync(join(out, path), 'utf8');
+
+/** Runs `npm run build` (scripts/build.ts through tsx) with these arguments. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(async () => {
+  report = await build({ root, chaptersDir: fixtures, out, saveResults: results, search: false, apiDocs: false, log: (l) => lines.push(l) });
+}, 60_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('a build of one passing and one failing chapter', () => {
+  test('reports every stage with its timing, and the failing claim with where it is', () => {
+    expect(report.timings.map((t) => t.stage)).toEqual(['find', 'verify', 'render', 'write']);
+    expect(lines.some((l) => /^verify +\d+ ms {2}5 claims: 3 passed, 1 failed, 1 not verified$/.test(l))).toBe(true);
+    expect(report.tally).toEqual({ passed: 3, failed: 1, skipped: 1, total: 5 });
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0]).toMatchObject({ chapter: '02-failing', name: 'the theme cookie › the theme cookie is HttpOnly', where: 'tests/fixtures/chapters-e2e/02-failing/app.test.ts:11' });
+    expect(report.failed[0]?.message).toBe("AssertionError: expected 'theme=dark; Max-Age=900; Path=/; Expi…' to contain 'HttpOnly'");
+  });
+
+  test('the failing claim is marked failed on its page, with its message; the badge counts', () => {
+    const html = read('02-failing/index.html');
+    expect(html).toContain('<p class="badge failed">1 of 2 claims verified (1 failed)</p>');
+    expect(html).toMatch(/<li class="claim failed" id="claim-2"><i aria-hidden="true">✗<\/i> the theme cookie is HttpOnly<small><b>failed<\/b> · \d+ ms · app\.test\.ts:11 · <a href="#evidence-2">evidence<\/a><\/small>\n<pre class="failure">AssertionError: expected &#39;theme=dark; Max-Age=900; Path=\/; Expi…&#39; to contain &#39;HttpOnly&#39;<\/pre>/);
+    expect(html).not.toContain(root); // no paths of this machine
+    expect(html).toContain('<li class="claim passed" id="claim-1">');
+  });
+
+  test('the passing chapter shows its claims, the skipped one as not verified, and masked evidence', () => {
+    const html = read('01-passing/index.html');
+    expect(html).toContain('<p class="badge partial">2 of 3 claims verified (1 not verified in this build)</p>');
+    expect(html).toContain('a claim that needs Redis<small><b>not verified in this build</b>');
+    expect(html).toContain('Set-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly');
+    expect(html).toContain('Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;');
+  });
+
+  test('the index marks the failing chapter red and counts claims', () => {
+    const html = read('index.html');
+    expect(html).toContain('<td class="count failed">1 of 2 <span class="failed">(1 failed)</span></td>');
+    expect(html).toContain('<td class="count partial">2 of 3</td>');
+    expect(html).toContain('<p class="badge failed">3 of 5 claims verified (1 failed, 1 not verified in this build)</p>');
+    expect(html).not.toContain('href="api/"');
+  });
+
+  test('the site folder holds the pages and downloads, and no temporary folder is left beside it', () => {
+    expect(readdirSync(out).sort()).toEqual(['01-passing', '02-failing', '404.html', 'assets', 'index.html']);
+    expect(readFileSync(join(out, '02-failing/article.ts'), 'utf8')).toBe(readFileSync(join(fixtures, '02-failing/article.ts'), 'utf8'));
+    expect(readdirSync(work).sort()).toEqual(['results.json', 'site']);
+  });
+
+  test('a malformed chapter fails the build before anything is written: the old site stays, no temporary folder', async () => {
+    const before = read('index.html');
+    const failed = build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/missing-region'), out, search: false, apiDocs: false });
+    await expect(failed).rejects.toThrow(BuildError);
+    await expect(failed).rejects.toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"');
+    expect(read('index.html')).toBe(before);
+    expect(readdirSync(work).sort()).toEqual(['results.json', 'site']);
+    const fresh = join(work, 'never');
+    await expect(build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/no-spec'), out: fresh, search: false, apiDocs: false })).rejects.toThrow(BuildError);
+    expect(existsSync(fresh)).toBe(false);
+  });
+});
+
+describe('the build command', () => {
+  test('with a failing claim it writes the site and exits 1 unless --allow-failures', async () => {
+    const base = ['--chapters', fixtures, '--results', results, '--no-search', '--no-api'];
+    const [strict, allowed] = await Promise.all([cli([...base, '--out', join(work, 'strict')]), cli([...base, '--out', join(work, 'allowed'), '--allow-failures'])]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('✗ tests/fixtures/chapters-e2e/02-failing/app.test.ts:11  02-failing: the theme cookie › the theme cookie is HttpOnly');
+    expect(strict.stdout).toContain('3 of 5 claims verified, 1 failed');
+    expect(existsSync(join(work, 'strict/02-failing/index.html'))).toBe(true);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('--allow-failures');
+  }, 30_000);
+
+  test('bad input: a clear message naming the file and line, exit 1, nothing written', async () => {
+    const target = join(work, 'bad');
+    const [run, missing] = await Promise.all([
+      cli(['--chapters', join(root, 'tests/fixtures/malformed/bad-front-matter'), '--out', target, '--no-search', '--no-api']),
+      cli(['--results', join(work, 'nope.json'), '--out', target, '--no-search', '--no-api']),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('build failed: tests/fixtures/malformed/bad-front-matter/01-a/README.md:4: front matter: expected "key: value"');
+    expect(existsSync(target)).toBe(false);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/build failed: .*nope\.json: results file not found/);
+  }, 30_000);
+});

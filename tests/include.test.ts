@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { findChapters } from '../src/find.ts';
+import { dedent, extractRegion, regionNames, resolveInclude } from '../src/render/include.ts';
+import type { ChapterFile } from '../src/types.ts';
+
+const root = join(import.meta.dirname, '..');
+const where = { path: 'chapters/01-x/README.md', line: 12 };
+const file = (text: string): ChapterFile => ({ name: 'app.ts', path: 'chapters/01-x/app.ts', role: 'snippet', text });
+
+const SOURCE = `import express from 'express';
+
+export function createApp() {
+  const app = express();
+  // #region outer
+  app.use(a);
+  // #region inner
+  if (x) {
+    app.get('/', handler);
+  }
+  // #endregion inner
+  // #region overlap
+  app.use(b);
+  // #endregion outer
+  app.use(c);
+  // #endregion overlap
+  return app;
+}
+`;
+
+describe('the include directive: files and regions', () => {
+  test('a region is the lines between its markers, de-indented, markers of other regions dropped', () => {
+    expect(extractRegion(file(SOURCE), 'outer', where)).toBe("app.use(a);\nif (x) {\n  app.get('/', handler);\n}\napp.use(b);");
+  });
+
+  test('a nested region stands alone, de-indented to its own margin', () => {
+    expect(extractRegion(file(SOURCE), 'inner', where)).toBe("if (x) {\n  app.get('/', handler);\n}");
+  });
+
+  test('regions may overlap', () => {
+    expect(extractRegion(file(SOURCE), 'overlap', where)).toBe('app.use(b);\napp.use(c);');
+  });
+
+  test('the whole file drops every marker line', () => {
+    const whole = extractRegion(file(SOURCE), undefined, where);
+    expect(whole).not.toContain('#region');
+    expect(whole).not.toContain('#endregion');
+    expect(whole.split('\n')).toHaveLength(SOURCE.trimEnd().split('\n').length - 6);
+  });
+
+  test('a missing region is an error naming the README line and the regions there are', () => {
+    expect(() => extractRegion(file(SOURCE), 'nope', where)).toThrow(
+      'chapters/01-x/README.md:12: {{#include app.ts:nope}}: no region "nope" in chapters/01-x/app.ts (its regions: outer, inner, overlap)',
+    );
+  });
+
+  test('a region never closed is an error naming the file and line where it opens', () => {
+    expect(() => extractRegion(file('a\n// #region open\nb\n'), 'open', where)).toThrow('chapters/01-x/app.ts:2: region "open" is never closed');
+  });
+
+  test('dedent keeps relative indentation and trims blank lines at both ends', () => {
+    expect(dedent(['', '    a', '      b', '', '    c', '  '])).toBe('a\n  b\n\nc');
+    expect(regionNames(SOURCE)).toEqual(['outer', 'inner', 'overlap']);
+  });
+});
+
+describe('the include directive inside a chapter', () => {
+  const chapters = (name: string) => findChapters(join(root, 'tests/fixtures/malformed', name), root);
+
+  test('a missing region in a README is reported with the README path and line', () => {
+    const [chapter] = chapters('missing-region');
+    expect(() => resolveInclude(chapter!, 'app.ts', 'nope', 12)).toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"');
+  });
+
+  test('a missing file is reported with the README path and line', () => {
+    const [chapter] = chapters('missing-file');
+    expect(() => resolveInclude(chapter!, 'server.ts', undefined, 10)).toThrow(
+      'tests/fixtures/malformed/missing-file/01-a/README.md:10: {{#include server.ts}}: no file tests/fixtures/malformed/missing-file/01-a/server.ts',
+    );
+  });
+});

@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { findChapters } from '../src/find.ts';
+import { type CodeHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
+import { minifyCss, renderSite } from '../src/render/index.ts';
+import { badge, claimsSection, evidenceSection, tally } from '../src/render/results.ts';
+import { importedPackages } from '../src/render/snippet.ts';
+import type { ChapterResult, SiteFile, Verification } from '../src/types.ts';
+
+const root = join(import.meta.dirname, '..');
+const chapters = findChapters(join(root, 'tests/fixtures/chapters-e2e'), root);
+
+const passing: ChapterResult = {
+  id: '01-passing',
+  fileErrors: [],
+  tests: [
+    {
+      name: 'the first visit sets a session cookie',
+      describe: ['counting visits'],
+      status: 'passed',
+      durationMs: 12,
+      file: 'app.test.ts',
+      line: 6,
+      exchanges: [{ method: 'GET', path: '/', status: 200, setCookie: ['connect.sid=s%3AXk3n9Q2mZp0aB7cD8eF1gH4iJ5kL6mN7.c2lnbmF0dXJl; Path=/; HttpOnly'], body: 'Views: 1' }],
+    },
+    { name: 'a claim that needs Redis', describe: ['counting visits'], status: 'skipped', durationMs: 0, file: 'app.test.ts', exchanges: [] },
+  ],
+};
+const failing: ChapterResult = {
+  id: '02-failing',
+  fileErrors: [],
+  tests: [
+    { name: 'the theme cookie is set', describe: ['the theme cookie'], status: 'passed', durationMs: 5, file: 'app.test.ts', line: 6, exchanges: [] },
+    {
+      name: 'the theme cookie is HttpOnly',
+      describe: ['the theme cookie'],
+      status: 'failed',
+      durationMs: 7,
+      file: 'app.test.ts',
+      line: 11,
+      failure: "AssertionError: expected 'theme=dark; Max-Age=900' to contain 'HttpOnly'",
+      exchanges: [],
+    },
+  ],
+};
+const verification: Verification = {
+  run: { versions: { node: '20.20.2', express: '5.1.0', 'express-session': '1.19.0', 'cookie-parser': '1.4.7' }, date: '2025-01-02T03:04:05.000Z', commit: '0123456789abcdef0123', dirty: false },
+  chapters: [passing, failing],
+};
+
+let highlighter: CodeHighlighter;
+let site: SiteFile[];
+const page = (path: string) => String(site.find((f) => f.path === path)?.content);
+
+beforeAll(async () => {
+  highlighter = await createCodeHighlighter();
+  site = renderSite(chapters, verification, highlighter, { api: true });
+});
+
+describe('render: results', () => {
+  test('a passing claim is marked verified, with its duration and where it is', () => {
+    const html = claimsSection(passing);
+    expect(html).toContain('<li class="claim passed" id="claim-1"><i aria-hidden="true">✓</i> the first visit sets a session cookie<small><b>verified</b> · 12 ms · app.test.ts:6 · <a href="#evidence-1">evidence</a></small>');
+    expect(html).toContain('<li class="claim skipped" id="claim-2"><i aria-hidden="true">–</i> a claim that needs Redis<small><b>not verified in this build</b>');
+    expect(html).toContain('<h3>counting visits</h3>');
+  });
+
+  test('a failing claim is marked failed, with its message', () => {
+    const html = claimsSection(failing);
+    expect(html).toContain('<li class="claim failed" id="claim-2"><i aria-hidden="true">✗</i> the theme cookie is HttpOnly<small><b>failed</b> · 7 ms · app.test.ts:11</small>');
+    expect(html).toContain('<pre class="failure">AssertionError: expected &#39;theme=dark; Max-Age=900&#39; to contain &#39;HttpOnly&#39;</pre>');
+  });
+
+  test('the badge counts verified claims out of all', () => {
+    expect(tally(failing)).toEqual({ passed: 1, failed: 1, skipped: 0, total: 2 });
+    expect(badge(tally(failing))).toBe('<p class="badge failed">1 of 2 claims verified (1 failed)</p>');
+    expect(badge(tally(passing))).toBe('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
+    expect(badge(tally({ id: 'x', tests: [], fileErrors: [{ file: 'app.test.ts', message: 'SyntaxError' }] }))).toBe('<p class="badge failed">0 of 1 claims verified (1 failed)</p>');
+  });
+
+  test('evidence shows each exchange, masked', () => {
+    const html = evidenceSection(passing);
+    expect(html).toContain('<div class="exchanges passed" id="evidence-1">');
+    expect(html).toContain('<b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<span class="body">Views: 1</span>');
+    expect(evidenceSection(failing)).toBe('');
+  });
+});
+
+describe('render: pages', () => {
+  test('the site: index, 404, a page per chapter, downloads, one CSS and one JS file', () => {
+    expect(site.map((f) => f.path).sort()).toEqual([
+      '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/index.html',
+      '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/index.html',
+      '404.html', 'assets/site.css', 'assets/site.js', 'index.html',
+    ]);
+  });
+
+  test('rendering is pure: the same input gives the same bytes', async () => {
+    const again = renderSite(chapters, verification, await createCodeHighlighter(), { api: true });
+    expect(again).toEqual(site);
+  });
+
+  test('a snippet block: code whose text is exactly the region, a copy button, the file to download, how to run it', () => {
+    const html = page('01-passing/index.html');
+    const block = html.slice(html.indexOf('<figure class="snippet">'), html.indexOf('</figure>') + 9);
+    expect(block).toContain('<a class="file" href="app.ts" download>app.ts</a> <span class="region">region <code>routes</code></span>');
+    expect(block).toContain('<button type="button" class="copy" hidden>Copy</button>');
+    expect(block).toContain('Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express express-session</code> then <code>npx tsx app.ts</code>');
+    const code = /<pre tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/.exec(block)?.[1] ?? '';
+    const text = code.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    expect(text).toBe("app.get('/', (req, res) => {\n  const data = req.session as unknown as { fixtureViews?: number };\n  data.fixtureViews = (data.fixtureViews ?? 0) + 1;\n  res.send(`Views: ${data.fixtureViews}`);\n});");
+    // The run line is shown once per file and page.
+    expect(html.split('Run the whole file').length - 1).toBe(1);
+  });
+
+  test("a block from article.ts is labelled the article's version, without a copy button", () => {
+    const html = page('02-failing/index.html');
+    const block = html.slice(html.indexOf('<figure class="snippet article">'));
+    expect(block).toMatch(/^<figure class="snippet article"><p class="label">The article's version — not the one to copy<\/p>/);
+    expect(block.slice(0, block.indexOf('</figure>'))).not.toContain('class="copy"');
+  });
+
+  test('a chapter page: badge, claims (where {{#results}} put them), evidence, spec source folded, prev/next, sidebar marks', () => {
+    const html = page('01-passing/index.html');
+    expect(html).toContain('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
+    expect(html.indexOf('<section class="claims"')).toBeLessThan(html.indexOf('id="after-the-results"'));
+    expect(html).toContain('<section class="evidence" id="evidence"');
+    expect(html).toMatch(/<details><summary><code>app\.test\.ts<\/code> \(\d+ lines; <a href="app\.test\.ts">raw file<\/a>\)<\/summary>/);
+    expect(html).toContain('<a rel="next" href="../02-failing/">02. A failing chapter →</a>');
+    expect(html).toContain('<li class="failed"><a href="../02-failing/"><i title="a claim failed">✗</i> 02 A failing chapter</a></li>');
+    expect(html).toContain('<h1 id="a-passing-chapter">A passing chapter <a class="anchor" href="#a-passing-chapter"');
+    const failingPage = page('02-failing/index.html');
+    expect(failingPage).toContain('<a rel="prev" href="../01-passing/">');
+    expect(failingPage).toContain('<p class="badge failed">1 of 2 claims verified (1 failed)</p>');
+  });
+
+  test('the index: chapters with verdict and count, the versions, date and commit, the API docs link', () => {
+    const html = page('index.html');
+    expect(html).toContain('<tr class="failed"><td>02</td><td><a href="02-failing/">A failing chapter</a>');
+    expect(html).toContain('<td class="count failed">1 of 2 <span class="failed">(1 failed)</span></td>');
+    expect(html).toContain('Node 20.20.2, express 5.1.0, express-session 1.19.0, cookie-parser 1.4.7');
+    expect(html).toContain('<time datetime="2025-01-02T03:04:05.000Z">2025-01-02 03:04:05 UTC</time>');
+    expect(html).toContain('<code>0123456789ab</code>');
+    expect(html).toContain('<a href="api/">API documentation</a>');
+  });
+
+  test('no page asks another host for anything', () => {
+    for (const file of site.filter((f) => /\.(html|css|js)$/.test(f.path))) {
+      expect(String(file.content)).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
+      expect(String(file.content)).not.toMatch(/url\(\s*['"]?(?:https?:)?\/\//);
+    }
+  });
+});
+
+describe('render: helpers', () => {
+  test('packages to install are read from the imports', () => {
+    expect(importedPackages("import a from 'express';\nimport { b } from '@scope/pkg/sub';\nimport 'node:fs';\nimport x from './x.ts';\nconst c = await import('cookie-parser');")).toEqual(['@scope/pkg', 'cookie-parser', 'express']);
+  });
+
+  test('highlighted code is cached by content and language, with the same output from a saved cache', async () => {
+    const code = "const a = 'x';";
+    const first = highlighter.highlight(code, 'ts');
+    expect(highlighter.highlight(code, 'ts')).toBe(first);
+    const fromCache = await createCodeHighlighter(highlighter.cache());
+    expect(fromCache.highlight(code, 'ts')).toEqual(first);
+    expect(fromCache.css(first.classes)).toBe(highlighter.css(first.classes));
+    expect(highlighter.css(first.classes)).toMatch(/^\.h[0-9a-f]{5}\{--l:#[0-9a-f]{6};--d:#[0-9a-f]{6}\}/);
+  });
+
+  test('the stylesheet is minified without breaking selectors', () => {
+    expect(minifyCss('/* c */\n.a .b > c { color: red; }\n@media (max-width: 5rem) { .x { margin: 0 auto; } }')).toBe('.a .b>c{color:red}@media (max-width:5rem){.x{margin:0 auto}}');
+  });
+});
