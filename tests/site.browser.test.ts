@@ -1,0 +1,140 @@
+/**
+ * The real chapters built into a temporary site (search index and API docs included), served
+ * locally and checked in headless Chromium: every page loads without console errors or requests to
+ * other hosts, the copy button copies exactly the snippet, search finds a chapter, the page reads
+ * without JavaScript. Writes a screenshot to .cache/screenshots/ for people to look at.
+ *
+ * To stay fast, only chapter 01's specs run here (the whole suite runs them all anyway); the other
+ * chapters are rendered from their files with no results.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { findChapters } from '../src/find.ts';
+import { extractRegion } from '../src/render/include.ts';
+import { createCodeHighlighter, renderSite } from '../src/render/index.ts';
+import { createSiteServer } from '../src/serve.ts';
+import { launchBrowser } from '../src/testkit/browser.ts';
+import type { Chapter } from '../src/types.ts';
+import { verifyChapters } from '../src/verify.ts';
+import { startApiDocs, writeSite } from '../src/write.ts';
+
+const root = join(import.meta.dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'site-browser-'));
+const out = join(work, 'site');
+export const SCREENSHOT = join(root, '.cache/screenshots/site-chapter.png');
+
+let chapters: Chapter[];
+let browser: Browser;
+let server: ReturnType<typeof createSiteServer>;
+let base: string;
+
+beforeAll(async () => {
+  chapters = findChapters(join(root, 'chapters'), root);
+  const api = startApiDocs(root, out);
+  const verification = await verifyChapters(chapters.slice(0, 1), { root });
+  const files = renderSite(chapters, verification, await createCodeHighlighter(), { api: true });
+  await writeSite(files, { out, search: true, apiDocs: api });
+  server = createSiteServer(out);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  browser = await launchBrowser();
+}, 50_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Opens `path`, recording console errors, page errors and requests to any other origin. */
+async function visit(page: Page, path: string): Promise<{ errors: string[]; foreign: string[]; status: number }> {
+  const errors: string[] = [];
+  const foreign: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith('data:')) foreign.push(url);
+  });
+  const response = await page.goto(base + path, { waitUntil: 'load' });
+  return { errors, foreign, status: response?.status() ?? 0 };
+}
+
+describe('the built site in Chromium', () => {
+  test('every page loads with no console error and no request to another host', async () => {
+    const context = await browser.newContext();
+    const paths = ['', ...chapters.map((c) => `${c.id}/`), 'api/'];
+    const page = await context.newPage();
+    const seen = await visit(page, paths[0] as string);
+    for (const path of paths) {
+      seen.errors.length = 0;
+      seen.foreign.length = 0;
+      const response = await page.goto(base + path, { waitUntil: 'load' });
+      expect({ path, status: response?.status(), errors: seen.errors, foreign: seen.foreign }).toEqual({ path, status: 200, errors: [], foreign: [] });
+    }
+    await page.close();
+    const notFound = await context.newPage();
+    const missing = await visit(notFound, 'no-such-page/');
+    expect(missing.status).toBe(404);
+    expect(await notFound.locator('h1').textContent()).toBe('Not found');
+    expect(missing.foreign).toEqual([]);
+    await context.close();
+  });
+
+  test('the copy button puts exactly the snippet on the clipboard', async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base.slice(0, -1) });
+    const page = await context.newPage();
+    const chapter = chapters[0] as Chapter;
+    await visit(page, `${chapter.id}/`);
+    const figure = page.locator('figure.snippet:not(.article)').first();
+    const caption = await figure.locator('figcaption').textContent();
+    const [, file, region] = /^(\S+)(?: region (\S+))?$/.exec(caption?.trim() ?? '') ?? [];
+    const source = chapter.files.find((f) => f.name === file);
+    expect(source, `caption ${caption}`).toBeDefined();
+    const expected = extractRegion(source!, region, { path: chapter.readme.path, line: 0 });
+    await figure.locator('button.copy').click();
+    await expect.poll(() => figure.locator('button.copy').textContent()).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
+    await context.close();
+  });
+
+  test('search finds a chapter by its title', async () => {
+    const page = await browser.newPage();
+    const { errors, foreign } = await visit(page, '');
+    const chapter = chapters[0] as Chapter;
+    await page.fill('#search-input', chapter.meta.title);
+    const links = page.locator('.search-results a');
+    await links.first().waitFor({ timeout: 10_000 });
+    const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toContain(`/${chapter.id}/`);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  test('a chapter page reads without JavaScript: code shown, no dead copy button, no search box', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}${chapters[0]?.id}/`);
+    expect(await page.locator('figure.snippet pre').first().isVisible()).toBe(true);
+    expect(await page.locator('button.copy').first().isVisible()).toBe(false);
+    expect(await page.locator('.search').isVisible()).toBe(false);
+    expect(await page.locator('#claims').isVisible()).toBe(true);
+    await context.close();
+  });
+
+  test('writes a screenshot of a chapter page to .cache/screenshots/site-chapter.png', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(`${base}${chapters[0]?.id}/`);
+    mkdirSync(join(root, '.cache/screenshots'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    await page.close();
+  });
+});
