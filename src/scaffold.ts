@@ -26,7 +26,9 @@ export function chapterTemplate(slug: string, title: string, number: number): { 
   if (!title.trim() || /[\r\n]/.test(title)) throw new BuildError(slug, 'give the chapter a one-line title');
   const num = String(number).padStart(2, '0');
   const folder = `${num}-${slug}`;
-  const yamlTitle = JSON.stringify(title.trim());
+  // Front matter takes the rest of the line as the value; quotes are only needed around quotes.
+  const t = title.trim();
+  const yamlTitle = /^["']/.test(t) ? (t.includes("'") ? `"${t}"` : `'${t}'`) : t;
   const readme = `---
 title: ${yamlTitle}
 article: beyond the article

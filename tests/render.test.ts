@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
-import { type CodeHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
+import { type CachingHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
 import { minifyCss, renderSite } from '../src/render/index.ts';
 import { badge, claimsSection, evidenceSection, tally } from '../src/render/results.ts';
 import { importedPackages } from '../src/render/snippet.ts';
@@ -48,7 +48,7 @@ const verification: Verification = {
   chapters: [passing, failing],
 };
 
-let highlighter: CodeHighlighter;
+let highlighter: CachingHighlighter;
 let site: SiteFile[];
 const page = (path: string) => String(site.find((f) => f.path === path)?.content);
 

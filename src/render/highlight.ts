@@ -32,6 +32,10 @@ export interface CodeHighlighter {
   highlight(code: string, lang: string): Highlighted;
   /** The CSS rules for these classes, sorted (so the CSS is the same for the same classes). */
   css(classes: Iterable<string>): string;
+}
+
+/** The highlighter {@link createCodeHighlighter} makes: it can hand over its cache. */
+export interface CachingHighlighter extends CodeHighlighter {
   /** Everything highlighted so far (including what came from the cache it was given), to save for the next build. */
   cache(): HighlightCache;
 }
@@ -56,7 +60,7 @@ const CACHE_VERSION = `shiki-4|${THEMES.light}|${THEMES.dark}|v1`;
  * part of a build (about 30 ms per KB of TypeScript with two themes), so a cache saved by an earlier
  * build can be passed in; the output is the same with or without it.
  */
-export async function createCodeHighlighter(saved: HighlightCache = {}): Promise<CodeHighlighter> {
+export async function createCodeHighlighter(saved: HighlightCache = {}): Promise<CachingHighlighter> {
   const shiki = await createHighlighter({ themes: [THEMES.light, THEMES.dark], langs: [...LANGS] });
   const memo = new Map<string, Highlighted>();
   const stored: HighlightCache = {};

@@ -1,0 +1,41 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { findChapters } from '../src/find.ts';
+import { createCodeHighlighter, renderSite } from '../src/render/index.ts';
+import { chapterTemplate, nextNumber } from '../src/scaffold.ts';
+
+describe('new-chapter template', () => {
+  test('the next number follows the highest chapter', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chapters-'));
+    try {
+      expect(nextNumber(dir)).toBe(1);
+      mkdirSync(join(dir, '01-a'));
+      mkdirSync(join(dir, '07-b'));
+      expect(nextNumber(dir)).toBe(8);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a new chapter is well-formed: find reads it and every include resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chapters-'));
+    try {
+      const { folder, files } = chapterTemplate('storing-things', 'Storing "things"', 22);
+      expect(folder).toBe('22-storing-things');
+      mkdirSync(join(dir, folder));
+      for (const f of files) writeFileSync(join(dir, folder, f.path), f.content);
+      const chapters = findChapters(dir, dir);
+      expect(chapters[0]?.meta.title).toBe('Storing "things"');
+      const site = renderSite(chapters, { run: { versions: { node: '', express: '', 'express-session': '', 'cookie-parser': '' }, date: '', commit: '', dirty: false }, chapters: [] }, await createCodeHighlighter(), { api: false });
+      expect(String(site.find((f) => f.path === '22-storing-things/index.html')?.content)).toContain('region <code>routes</code>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a bad slug is refused', () => {
+    expect(() => chapterTemplate('Bad Slug', 'T', 1)).toThrow('a slug is lowercase words joined by dashes');
+  });
+});
