@@ -1,0 +1,339 @@
+/**
+ * `npm run bench [-- --quick]`
+ *
+ * Measures what the issue "fast to test, fast to build, light to read" asks for, on this machine,
+ * as whole processes, and prints one table line per figure with its target beside it:
+ *
+ *   1. `npm test` over the whole handbook, and its cost per chapter above the runner's start-up
+ *   2. `npm test -- NN` for one chapter (chapter 01 several times; every chapter once without --quick)
+ *   3. rendering 8 / 80 / 400 generated chapters from saved results, against Hugo's times; peak memory
+ *   4. the whole `npm run build`, with each stage's share
+ *   5. `npm run dev`: a touched chapter file → its re-verified page served and the reload event sent
+ *   6. bytes a chapter page loads (HTML + CSS + JS, uncompressed, cold)
+ *
+ * Every figure is the median of several runs (fewer with --quick). Writes bench-results/bench.json
+ * and bench-results/bench.md (the table for README.md). Nothing is hard-coded but the targets.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateCorpus } from '../src/bench/corpus.ts';
+import { timed } from '../src/bench/run.ts';
+import { type Figure, figure, machine, machineLine, markdownTable, median, textTable } from '../src/bench/stats.ts';
+import { chapterPages, frameworkIn, pageWeight } from '../src/bench/weight.ts';
+import { findChapters } from '../src/find.ts';
+import type { Chapter, Verification } from '../src/types.ts';
+import { loadVerification, runInfo } from '../src/verify.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: true });
+const quick = args.quick;
+const only = args.only ? new Set(args.only.split(',')) : undefined;
+const want = (part: string) => !only || only.has(part);
+const RUNS = quick ? { test: 1, one: 3, everyChapter: false, build: 1, render: 3, dev: 3 } : { test: 3, one: 5, everyChapter: true, build: 3, render: 5, dev: 7 };
+
+/** Hugo's whole-process times from the issue, on the same page counts (the render targets). */
+const HUGO_S: Record<number, number> = { 8: 0.22, 80: 0.39, 400: 1.63 };
+
+const m = machine();
+const started = new Date();
+console.log(`npm run bench${quick ? ' --quick' : ''}: ${machineLine(m)}`);
+const figures: Figure[] = [];
+const details: Record<string, unknown> = {};
+const work = mkdtempSync(join(tmpdir(), 'bench-'));
+const inProject = join(root, 'bench-results', '.work');
+const say = (line: string) => console.log(`  ${line}`);
+const s = (ms: number) => ms / 1000;
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const chapters: Chapter[] = findChapters(join(root, 'chapters'), root);
+const first = chapters[0] as Chapter;
+
+async function repeat<T>(label: string, n: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(await run(i));
+    say(`${label} ${i + 1}/${n}${typeof out[i] === 'number' ? `: ${(out[i] as number).toFixed(0)} ms` : ''}`);
+  }
+  return out;
+}
+
+try {
+  // ---- 4 (first: it also gives the saved results and the site the other figures use) ---------
+  let results: Verification | undefined;
+  let site: string | undefined;
+  if (want('build') || want('weight') || want('render') || want('dev')) {
+    console.log(`\nnpm run build (tests, render, search index, API docs) × ${RUNS.build}`);
+    const runs: Array<{ ms: number; stages: Record<string, number> }> = [];
+    for (let i = 0; i < RUNS.build; i++) {
+      const out = join(work, `site-${i}`);
+      const r = await timed(npm, ['run', 'build', '--', '--out', out, '--save-results', join(work, 'results.json'), '--allow-failures'], { cwd: root, timeoutMs: 600_000 });
+      const stages: Record<string, number> = {};
+      for (const line of r.stdout.split('\n')) {
+        const stage = /^(find|verify|render|write)\s+(\d+) ms/.exec(line);
+        if (stage) stages[stage[1] as string] = Number(stage[2]);
+        const step = /^\s+(pages|search index[^:]*|API docs[^:]*): (\d+) ms/.exec(line);
+        if (step) stages[(step[1] as string).split(' ')[0] as string] = Number(step[2]);
+      }
+      if (r.code !== 0 || !existsSync(join(out, 'index.html'))) {
+        say(`build ${i + 1} failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-2000)}`);
+        continue;
+      }
+      runs.push({ ms: r.ms, stages });
+      site = out;
+      say(`build ${i + 1}/${RUNS.build}: ${(r.ms / 1000).toFixed(1)} s  ${JSON.stringify(stages)}`);
+    }
+    if (existsSync(join(work, 'results.json'))) results = loadVerification(join(work, 'results.json'));
+    if (runs.length > 0) {
+      const med = (k: string) => median(runs.map((r) => r.stages[k] ?? 0));
+      const total = median(runs.map((r) => r.ms));
+      const parts: Array<[string, number]> = [
+        ['tests', med('verify')],
+        ['render', med('render')],
+        ['search index', med('search')],
+        // typedoc runs alongside the tests: its share is the time the build still waited for it.
+        ['API docs (waited for)', med('API')],
+        ['find + write pages', med('find') + med('pages')],
+      ];
+      const other = Math.max(0, total - parts.reduce((a, [, v]) => a + v, 0));
+      parts.push(['start-up and the rest', other]);
+      const shares = parts.map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s (${Math.round((v / total) * 100)} %)`).join(', ');
+      figures.push(figure('4', 'npm run build, whole (each stage’s share below)', runs.map((r) => s(r.ms)), 's', { op: 'info', text: 'shares shown' }, shares));
+      details.build = { runs, shares: Object.fromEntries(parts.map(([k, v]) => [k, Math.round(v)])) };
+    }
+  }
+
+  // ---- 6: bytes a chapter page loads -------------------------------------------------------------
+  if (want('weight') && site) {
+    const weights = chapterPages(site).map((p) => pageWeight(site as string, p));
+    const heaviest = weights.reduce((a, b) => (b.total > a.total ? b : a));
+    const js = [...new Set(weights.flatMap((w) => w.files.filter((f) => /\.m?js$/.test(f))))];
+    const framework = js.map((f) => frameworkIn(readFileSync(join(site, f), 'utf8'))).find(Boolean);
+    const fonts = weights.some((w) => w.webFonts);
+    const kb = (b: number) => b / 1024;
+    const f = figure('6', 'Bytes a chapter page loads, cold (heaviest page)', [kb(heaviest.total)], 'KB', { op: '<', value: 40, text: '< 40 KB, no web fonts, no framework' },
+      `${heaviest.page}: HTML ${kb(heaviest.html).toFixed(1)} + CSS ${kb(heaviest.css).toFixed(1)} + JS ${kb(heaviest.js).toFixed(1)} KB; median page ${kb(median(weights.map((w) => w.total))).toFixed(1)} KB; web fonts: ${fonts ? 'YES' : 'none'}; framework: ${framework ?? 'none'}`);
+    if (fonts || framework) f.met = false;
+    figures.push(f);
+    details.weight = weights.map(({ files: _files, ...w }) => w);
+  }
+
+  // ---- 1: npm test over the whole handbook --------------------------------------------------------
+  if (want('test')) {
+    console.log(`\nnpm test, whole suite × ${RUNS.test}, and the runner's start-up (one empty spec) × ${RUNS.test}`);
+    mkdirSync(inProject, { recursive: true });
+    writeFileSync(join(inProject, 'empty.test.ts'), "import { expect, test } from 'vitest';\n\ntest('nothing', () => {\n  expect(1).toBe(1);\n});\n");
+    const base = JSON.stringify(join(root, 'vitest.config.ts'));
+    writeFileSync(
+      join(inProject, 'vitest.config.mjs'),
+      `import base from ${base};\nexport default { ...base, test: { ...base.test, include: ['bench-results/.work/empty.test.ts'] } };\n`,
+    );
+    const startup = await repeat('start-up', RUNS.test, async () => (await timed(npm, ['test', '--', '--config', join(inProject, 'vitest.config.mjs')], { cwd: root, timeoutMs: 120_000 })).ms);
+    const report = join(work, 'vitest.json');
+    let failedRuns = 0;
+    const whole = await repeat('npm test', RUNS.test, async (i) => {
+      // The first run also writes vitest's JSON report (where the time goes); its cost is small.
+      const extra = i === 0 ? ['--', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`] : [];
+      const r = await timed(npm, ['test', ...extra], { cwd: root, timeoutMs: 600_000 });
+      if (r.code !== 0) failedRuns++;
+      return r.ms;
+    });
+    const files = existsSync(report)
+      ? (JSON.parse(readFileSync(report, 'utf8')) as { testResults: Array<{ name: string; startTime: number; endTime: number }> }).testResults
+          .map((f) => ({ file: relative(root, f.name), ms: Math.round(f.endTime - f.startTime) }))
+          .sort((a, b) => b.ms - a.ms)
+      : [];
+    const up = median(startup);
+    const n = chapters.length;
+    const slow = files.slice(0, 5).map((f) => `${f.file.replace(/^chapters\//, '')} ${(f.ms / 1000).toFixed(1)} s`).join(', ');
+    figures.push(figure('1a', `npm test, whole handbook (${n} chapters + build tests)`, whole.map(s), 's', { op: '<', value: s(up) + 0.1 * n, text: `< ${(s(up) + 0.1 * n).toFixed(2)} s (start-up + 0.1 s × ${n})` },
+      `runner start-up (npm test on one empty spec) ${s(up).toFixed(2)} s; slowest files: ${slow}${failedRuns ? `; ${failedRuns} run(s) had failing tests` : ''}`));
+    figures.push(figure('1b', 'npm test, per chapter above the runner’s start-up', whole.map((w) => s(w - up) / n), 's', { op: '<=', value: 0.1, text: '≤ 0.10 s per chapter' }));
+    details.test = { startupMs: startup, wholeMs: whole, files };
+  }
+
+  // ---- 2: one chapter --------------------------------------------------------------------------
+  if (want('one')) {
+    const nn = first.id.slice(0, 2);
+    console.log(`\nnpm test -- ${nn} × ${RUNS.one}${RUNS.everyChapter ? ', then every chapter once' : ''}`);
+    const one = await repeat(`npm test -- ${nn}`, RUNS.one, async () => (await timed(npm, ['test', '--', nn], { cwd: root, timeoutMs: 120_000 })).ms);
+    figures.push(figure('2', `npm test -- ${nn} (one chapter)`, one.map(s), 's', { op: '<', value: 1.5, text: '< 1.5 s' }));
+    if (RUNS.everyChapter) {
+      const each: Array<{ id: string; ms: number }> = [];
+      for (const c of chapters) {
+        const r = await timed(npm, ['test', '--', c.id.slice(0, 2)], { cwd: root, timeoutMs: 120_000 });
+        each.push({ id: c.id, ms: r.ms });
+        say(`npm test -- ${c.id.slice(0, 2)}: ${Math.round(r.ms)} ms`);
+      }
+      const over = each.filter((e) => e.ms >= 1500).sort((a, b) => b.ms - a.ms);
+      const worst = over[0] ?? each.reduce((a, b) => (b.ms > a.ms ? b : a));
+      figures.push(figure('2b', `npm test -- NN, slowest chapter (${worst.id.slice(0, 2)}; each chapter once)`, [s(worst.ms)], 's', { op: '<', value: 1.5, text: '< 1.5 s' },
+        `median chapter ${s(median(each.map((e) => e.ms))).toFixed(2)} s; ${over.length} of ${each.length} at 1.5 s or more${over.length ? `: ${over.map((e) => `${e.id.slice(0, 2)} ${s(e.ms).toFixed(1)} s`).join(', ')}` : ''}`));
+      details.everyChapter = each;
+    }
+  }
+
+  // ---- 3: rendering generated chapters from saved results ------------------------------------
+  if (want('render')) {
+    console.log(`\nrender from saved results: 8 / 80 / 400 generated chapters × ${RUNS.render} (whole processes)`);
+    const real = results ?? (existsSync(join(root, '.cache/results.json')) ? loadVerification(join(root, '.cache/results.json')) : undefined);
+    const child = join(root, 'src/bench/render-child.ts');
+    const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
+    details.render = {};
+    for (const count of [8, 80, 400]) {
+      const dir = join(work, `corpus-${count}`);
+      mkdirSync(dir);
+      const saved = generateCorpus(dir, chapters, count, real);
+      const resultsFile = join(work, `corpus-${count}.json`);
+      writeFileSync(resultsFile, JSON.stringify(saved));
+      const runs: Array<{ wallMs: number; child: Record<string, unknown> & { ms: Record<string, number>; maxRssMB: number; highlight: { calls: number; distinct: number } } }> = [];
+      // As `npm run build` does, highlighted code is kept between runs (a cache keyed by content):
+      // one cold run fills it and is shown in the note; the median is over the runs after it.
+      const cache = join(work, `corpus-${count}-highlight.json`);
+      const out = join(work, `render-${count}`);
+      const cold = await timed(process.execPath, ['--import', tsx, child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
+      if (cold.code !== 0) throw new Error(`render of ${count} chapters failed:\n${cold.stderr.slice(-2000)}`);
+      say(`${count} chapters, cold cache: ${Math.round(cold.ms)} ms  ${cold.stdout.trim().split('\n').pop()}`);
+      for (let i = 0; i < RUNS.render; i++) {
+        const r = await timed(process.execPath, ['--import', tsx, child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
+        if (r.code !== 0) throw new Error(`render of ${count} chapters failed:\n${r.stderr.slice(-2000)}`);
+        runs.push({ wallMs: r.ms, child: JSON.parse(r.stdout.trim().split('\n').pop() as string) });
+        say(`${count} chapters ${i + 1}/${RUNS.render}: ${Math.round(r.ms)} ms  ${r.stdout.trim().split('\n').pop()}`);
+      }
+      const med = (k: string) => Math.round(median(runs.map((r) => r.child.ms[k] ?? 0)));
+      const h = runs[0]?.child.highlight;
+      figures.push(figure(`3.${count}`, `Render ${count} generated chapters from saved results (whole process)`, runs.map((r) => s(r.wallMs)), 's', { op: '<', value: HUGO_S[count], text: `< ${HUGO_S[count]?.toFixed(2)} s (Hugo)` },
+        `in the process: start-up ${med('startup')} ms, find ${med('find')}, highlighter ${med('highlighter')}, render ${med('render')}, write ${med('write')} ms; ${h?.calls} code blocks, ${h?.distinct} distinct; cold highlight cache ${(cold.ms / 1000).toFixed(2)} s`));
+      if (count === 400) {
+        figures.push(figure('3.mem', 'Peak memory (RSS) rendering 400 chapters', runs.map((r) => r.child.maxRssMB), 'MB', { op: '<', value: 200, text: '< 200 MB' }));
+      }
+      (details.render as Record<string, unknown>)[count] = runs;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  // ---- 5: npm run dev, save → new page ----------------------------------------------------------
+  if (want('dev')) {
+    console.log(`\nnpm run dev: touch ${first.dir}/app.ts × ${RUNS.dev}, wait for the re-verified page`);
+    const resultsFile = results ? join(work, 'results.json') : join(root, '.cache/results.json');
+    const dev = await devLatency(resultsFile, first);
+    figures.push(figure('5', `npm run dev: save ${first.id.slice(0, 2)}/app.ts → spec re-run, page re-rendered and served`, dev.code.map(s), 's', { op: '<', value: 1, text: '< 1 s' },
+      `server side, medians: spec ${Math.round(median(dev.codeSpecs))} ms, render ${Math.round(median(dev.codeRender))} ms; a README save (render only) ${Math.round(median(dev.prose))} ms`));
+    details.dev = dev;
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(inProject, { recursive: true, force: true });
+}
+
+console.log(`\n${machineLine(m)}\n`);
+console.log(textTable(figures));
+const met = figures.filter((f) => f.met === true).length;
+const missed = figures.filter((f) => f.met === false);
+console.log(`\n${met} of ${figures.filter((f) => f.met !== null).length} targets met${missed.length ? `; not met: ${missed.map((f) => f.id).join(', ')}` : ''}.`);
+
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+const run = runInfo(root, started);
+writeFileSync(join(root, 'bench-results', 'bench.json'), `${JSON.stringify({ date: started.toISOString(), commit: run.commit, dirty: run.dirty, quick, machine: m, figures, details }, null, 1)}\n`);
+writeFileSync(join(root, 'bench-results', 'bench.md'), `Measured ${started.toISOString().slice(0, 10)} on ${machineLine(m)}; commit ${run.commit.slice(0, 12)}${run.dirty ? ' (uncommitted changes)' : ''}${quick ? '; --quick' : ''}.\n\n${markdownTable(figures)}\n`);
+console.log('wrote bench-results/bench.json and bench-results/bench.md');
+
+/** Starts `npm run dev` on a free port, touches files, and times save → reload event → page fetched. */
+async function devLatency(resultsFile: string, chapter: Chapter): Promise<{ code: number[]; codeSpecs: number[]; codeRender: number[]; prose: number[] }> {
+  const child = spawn(npm, ['run', 'dev', '--', '--port', '0', '--results', resultsFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1' } });
+  let output = '';
+  const stop = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  };
+  try {
+    const url = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`dev did not start within 60 s:\n${output.slice(-2000)}`)), 60_000);
+      const onData = (c: Buffer) => {
+        output += c.toString();
+        const found = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+        if (found) {
+          clearTimeout(timer);
+          ok(found[1] as string);
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('exit', (code) => fail(new Error(`dev exited (${code}):\n${output.slice(-2000)}`)));
+    });
+    // Listen to the reload events the open pages get.
+    const events: Array<{ at: number; data: { generation: number; pages: string[]; cause: string[]; ms: { specs: number; render: number } } }> = [];
+    const waiters: Array<() => void> = [];
+    const sse = get(`${url}__dev/events`, (res) => {
+      let buffer = '';
+      res.setEncoding('utf8').on('data', (c: string) => {
+        buffer += c;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!block.includes('event: reload')) continue;
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (data) events.push({ at: performance.now(), data: JSON.parse(data) });
+          waiters.splice(0).forEach((w) => w());
+        }
+      });
+    });
+    sse.on('error', () => {});
+    await new Promise((r) => setTimeout(r, 500));
+    const fetchPage = (path: string) =>
+      new Promise<number>((ok, fail) => {
+        get(`${url}${path}`, (res) => {
+          res.resume().on('end', () => ok(res.statusCode ?? 0));
+        }).on('error', fail);
+      });
+    const touch = async (file: string) => {
+      const seen = events.length;
+      const abs = join(root, file);
+      const start = performance.now();
+      const now = new Date();
+      utimesSync(abs, now, now);
+      const deadline = start + 30_000;
+      for (;;) {
+        const hit = events.slice(seen).find((e) => e.data.cause.includes(file));
+        if (hit) {
+          const status = await fetchPage(`${chapter.id}/`);
+          if (status !== 200) throw new Error(`dev served ${status} for ${chapter.id}/`);
+          return { ms: performance.now() - start, event: hit.data };
+        }
+        if (performance.now() > deadline) throw new Error(`no reload event for ${file} within 30 s:\n${output.slice(-2000)}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+      }
+    };
+    const code: number[] = [];
+    const codeSpecs: number[] = [];
+    const codeRender: number[] = [];
+    for (let i = 0; i < RUNS.dev; i++) {
+      const r = await touch(`${chapter.dir}/app.ts`);
+      code.push(r.ms);
+      codeSpecs.push(r.event.ms.specs);
+      codeRender.push(r.event.ms.render);
+      say(`touch app.ts ${i + 1}/${RUNS.dev}: ${Math.round(r.ms)} ms (server: spec ${r.event.ms.specs} ms, render ${r.event.ms.render} ms)`);
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    const prose: number[] = [];
+    for (let i = 0; i < RUNS.dev; i++) {
+      const r = await touch(`${chapter.dir}/README.md`);
+      prose.push(r.ms);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    say(`touch README.md × ${RUNS.dev}: ${prose.map((p) => Math.round(p)).join(', ')} ms`);
+    sse.destroy();
+    return { code, codeSpecs, codeRender, prose };
+  } finally {
+    stop();
+  }
+}

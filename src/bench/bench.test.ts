@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { copyReadme, corpusFolder, testNames } from './corpus.ts';
+import { figure, formatValue, markdownTable, median, textTable } from './stats.ts';
+import { cssRefs, frameworkIn, pageRefs } from './weight.ts';
+import type { Chapter } from '../types.ts';
+
+describe('bench arithmetic', () => {
+  test('the median of an odd count is the middle value, of an even count the mean of the middle two', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    expect(median([1, Number.NaN, 3])).toBe(2);
+  });
+
+  test('a figure is its runs’ median, met or not against its target; an info figure is neither', () => {
+    expect(figure('2', 'one', [1.6, 1.2, 1.4], 's', { op: '<', value: 1.5, text: '< 1.5 s' })).toMatchObject({ value: 1.4, met: true });
+    expect(figure('2', 'one', [1.6, 1.5, 1.4], 's', { op: '<', value: 1.5, text: '< 1.5 s' }).met).toBe(false);
+    expect(figure('1b', 'x', [0.1], 's', { op: '<=', value: 0.1, text: '' }).met).toBe(true);
+    expect(figure('4', 'x', [9], 's', { op: 'info', text: 'shown' }).met).toBeNull();
+  });
+
+  test('the tables show every figure with its target and whether it is met', () => {
+    const f = [figure('3.8', 'Render 8', [0.2], 's', { op: '<', value: 0.22, text: '< 0.22 s (Hugo)' }, 'a note'), figure('6', 'Bytes', [50], 'KB', { op: '<', value: 40, text: '< 40 KB' })];
+    const text = textTable(f);
+    expect(text).toMatch(/3\.8\s+Render 8\s+0\.20 s\s+1\s+< 0\.22 s \(Hugo\)\s+yes/);
+    expect(text).toMatch(/6\s+Bytes\s+50\.0 KB\s+1\s+< 40 KB\s+NO/);
+    expect(text).toContain('a note');
+    expect(markdownTable(f).split('\n')).toHaveLength(4);
+    expect(formatValue(Number.NaN, 's')).toBe('n/a');
+  });
+});
+
+describe('generated chapters', () => {
+  test('beyond 99 chapters the folder names keep two digits and stay unique and sortable', () => {
+    expect(corpusFolder(7, 'a-b')).toBe('07-g0007-a-b');
+    expect(corpusFolder(137, 'x')).toBe('37-g0137-x');
+  });
+
+  test('a copy keeps the prose and front matter, with its own title and paragraph', () => {
+    const source = { number: 4, meta: { title: 'T "q"', article: 'A', verdict: 'wrong', summary: 'S', extra: {} }, readme: { body: '\nProse\n' } } as unknown as Chapter;
+    const readme = copyReadme(source, 12);
+    expect(readme).toMatch(/^---\ntitle: "T \\"q\\" \(generated copy 12\)"\narticle: "A"\nverdict: wrong\nsummary: "S"\n---\n/);
+    expect(readme).toContain('generated chapter 12, a copy of chapter 04');
+    expect(readme.endsWith('\nProse\n')).toBe(true);
+  });
+
+  test('test names are read from test(…) and it(…) calls, modifiers included', () => {
+    expect(testNames("test('a', () => {});\nit(\"b\", f);\ntest.skipIf(x)('c', f);\ntest.each([1])(`d`, f);")).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('page weight', () => {
+  test('counts stylesheets, scripts, images and icons of the same site, not links, anchors or other sites', () => {
+    const html = '<link rel="stylesheet" href="../assets/site.css"><link rel="icon" href="/favicon.svg"><link rel="canonical" href="x"><script src="../assets/site.js" defer></script><script>inline()</script><img src="a.png"><img src="https://x/y.png"><a href="../01-x/">x</a>';
+    expect(pageRefs(html)).toEqual(['../assets/site.css', '/favicon.svg', '../assets/site.js', 'a.png']);
+  });
+
+  test('finds what a stylesheet pulls in, and knows a framework runtime when it sees one', () => {
+    expect(cssRefs("@import 'a.css'; @font-face{src:url(\"f.woff2\")} .x{background:url(data:image/png;base64,AA)}")).toEqual(['a.css', 'f.woff2']);
+    expect(frameworkIn('(function(){document.querySelectorAll("button")})()')).toBeUndefined();
+    expect(frameworkIn('/*! react-dom.production.min.js */')).toBe('React');
+  });
+});
