@@ -97,7 +97,8 @@ describe('render: pages', () => {
 
   test('rendering is pure: the same input gives the same bytes', async () => {
     const again = renderSite(chapters, verification, await createCodeHighlighter(), { api: true });
-    expect(again).toEqual(site);
+    expect(again.map((f) => f.path)).toEqual(site.map((f) => f.path));
+    for (const [i, file] of again.entries()) expect(String(file.content), file.path).toBe(String(site[i]?.content));
   });
 
   test('a snippet block: code whose text is exactly the region, a copy button, the file to download, how to run it', () => {

@@ -53,7 +53,7 @@ export function languageOf(name: string): string {
 }
 
 /** Cache keys change when the themes or shiki's grammars might. */
-const CACHE_VERSION = `shiki-4|${THEMES.light}|${THEMES.dark}|v1`;
+const CACHE_VERSION = `shiki-4|${THEMES.light}|${THEMES.dark}|v2`;
 
 /**
  * Creates the build's highlighter (grammars and themes load once). Tokenizing is the slow
@@ -93,7 +93,9 @@ export async function createCodeHighlighter(saved: HighlightCache = {}): Promise
 
   function render(code: string, lang: string): Highlighted {
     const language = lang === 'text' ? 'text' : lang;
-    const { tokens } = shiki.codeToTokens(code, { lang: language as 'text', themes: THEMES, defaultColor: false });
+    // No time limit: by default shiki stops tokenizing a line after 500 ms and leaves the rest
+    // plain, which on a busy machine (a cold grammar) gave different colours from run to run.
+    const { tokens } = shiki.codeToTokens(code, { lang: language as 'text', themes: THEMES, defaultColor: false, tokenizeTimeLimit: 0, tokenizeMaxLineLength: 0 });
     const used = new Set<string>();
     const lines = tokens.map((line: ThemedToken[]) => {
       let html = '';
