@@ -1,4 +1,5 @@
 // Choosing a session store: Redis for several processes, SQLite for one machine, memory for tests.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import sqliteStoreFactory from 'better-sqlite3-session-store';
@@ -93,7 +94,7 @@ function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url'); // per start: sessions end on restart
 }
 
 export function createApp({ store = storeFromEnv().store, secret = sessionSecret() }: AppOptions = {}): Express {

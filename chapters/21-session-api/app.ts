@@ -1,4 +1,5 @@
 // The session API: regenerate, save, reload and destroy, each with its callback and its errors.
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
@@ -28,7 +29,7 @@ function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url'); // per start: sessions end on restart
 }
 
 const NAME = /^[a-z]{1,20}$/;
