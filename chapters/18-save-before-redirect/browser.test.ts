@@ -43,22 +43,28 @@ async function submitLoginForm(base: string) {
 }
 
 describe('a browser following the redirect', () => {
-  test('with a store that takes 100 ms to save, redirecting without save() lands the browser on “Not logged in”; a reload moments later is logged in', async () => {
-    const base = await serve(createRedirectWithoutSave({ store: new SlowStore(100), secret: SECRET }));
-    const { context, page, landed } = await submitLoginForm(base);
+  test('with a store whose write has not landed yet, redirecting without save() lands the browser on “Not logged in”; a reload once it has landed is logged in', async () => {
+    const store = new SlowStore({ hold: true });
+    const base = await serve(createRedirectWithoutSave({ store, secret: SECRET }));
     try {
-      expect(landed.text).toBe('Not logged in');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const reloaded = await page.reload();
-      expect(reloaded?.status()).toBe(200);
-      expect(await page.textContent('body')).toBe('User profile for user ID: 1');
+      const { context, page, landed } = await submitLoginForm(base);
+      try {
+        expect(landed.text).toBe('Not logged in');
+        expect(store.writes).toBe(1); // the login's write, asked for and still held
+        store.release();
+        const reloaded = await page.reload();
+        expect(reloaded?.status()).toBe(200);
+        expect(await page.textContent('body')).toBe('User profile for user ID: 1');
+      } finally {
+        await context.close();
+      }
     } finally {
-      await context.close();
+      store.release();
     }
   });
 
   test('with save() before the redirect, the browser lands on the profile, logged in', async () => {
-    const base = await serve(createApp({ store: new SlowStore(100), secret: SECRET }));
+    const base = await serve(createApp({ store: new SlowStore(), secret: SECRET }));
     const { context, landed } = await submitLoginForm(base);
     try {
       expect(landed.text).toBe('User profile for user ID: 1');
@@ -70,7 +76,7 @@ describe('a browser following the redirect', () => {
 
 describe('a page script that does not wait for the body', () => {
   test('with save() before answering, fetch(/login) then fetch(/profile) is logged in', async () => {
-    const base = await serve(createApp({ store: new SlowStore(100), secret: SECRET }));
+    const base = await serve(createApp({ store: new SlowStore(), secret: SECRET }));
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
@@ -88,18 +94,24 @@ describe('a page script that does not wait for the body', () => {
 
 
   test('the article’s login, then fetch(/profile) as soon as the login’s headers arrive: not logged in, and the login is lost for good', async () => {
-    const store = new SlowStore(100);
+    const store = new SlowStore();
     const base = await serve(createArticleApp(store));
     const context = await browser.newContext();
     const page = await context.newPage();
+    await page.exposeFunction('releaseWrites', () => store.release());
     try {
       // The page itself comes from elsewhere (a CDN, static files): the browser has no session cookie yet.
       await page.goto(`${base}/profile`);
       await context.clearCookies();
+      store.hold = true; // from here on, writes land only when the page calls releaseWrites()
       const texts = await page.evaluate(async () => {
+        const { releaseWrites } = window as unknown as { releaseWrites: () => Promise<void> };
         await fetch('/login', { method: 'POST' }); // resolves as soon as the headers arrive
-        const first = await (await fetch('/profile')).text();
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // Sent while the login's write is held. no-store: otherwise Chromium's HTTP cache holds back
+        // a GET's headers until its body is complete, and this body's last byte waits for the store.
+        const profile = await fetch('/profile', { cache: 'no-store' });
+        await releaseWrites(); // now the login lands in the store
+        const first = await profile.text();
         const later = await (await fetch('/profile')).text();
         return { first, later };
       });
@@ -117,6 +129,7 @@ describe('a page script that does not wait for the body', () => {
       expect(sessions[held]).toBeDefined();
       expect(sessions[held]?.userId).toBeUndefined();
     } finally {
+      store.release();
       await context.close();
     }
   });
