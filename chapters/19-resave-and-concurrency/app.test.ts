@@ -40,20 +40,39 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A gate for GET /slow, held by the test: `reached` resolves once /slow has loaded its session and
+ * is waiting at the gate; /slow answers only after `open()`.
+ */
+function slowGate() {
+  let reachedGate!: () => void;
+  let open!: () => void;
+  const reached = new Promise<void>((resolve) => (reachedGate = resolve));
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    reached,
+    open,
+    gate: () => {
+      reachedGate();
+      return opened;
+    },
+  };
+}
 
 /**
  * The race: a visit creates the session, GET /slow starts with it, POST /login lands while /slow
  * is still waiting, then /slow finishes. Returns what the profile says at each point.
  */
 async function race(resave: boolean) {
-  const server = await serve(createRaceDemoApp({ resave }));
+  const slowRoute = slowGate();
+  const server = await serve(createRaceDemoApp({ resave, slowGate: slowRoute.gate }));
   const agent = request.agent(server);
   await agent.get('/visit').expect(200, 'Visit number 1');
-  const slow = agent.get('/slow').then((res) => res); // starts now, answers in 150 ms
-  await pause(40); // /slow has loaded the anonymous session by now
+  const slow = agent.get('/slow').then((res) => res); // starts now, answers once the gate opens
+  await slowRoute.reached; // /slow has loaded the anonymous session and waits
   const login = await agent.post('/login');
   const during = await agent.get('/profile');
+  slowRoute.open();
   const slowRes = await slow;
   const after = await agent.get('/profile');
   return { login, during, slowRes, after };
@@ -81,14 +100,16 @@ describe('two overlapping requests on one session', () => {
   });
 
   test('the recommended app (resave: false, regenerate on login, rolling off) keeps the login through the same overlap', async () => {
-    const server = await serve(createApp({ secret: SECRET }));
+    const slowRoute = slowGate();
+    const server = await serve(createApp({ secret: SECRET, slowGate: slowRoute.gate }));
     const agent = request.agent(server);
     const visit = await agent.get('/visit');
     const before = signedSessionId(requireCookie(visit, 'connect.sid').value).id;
     const slow = agent.get('/slow').then((res) => res);
-    await pause(40);
+    await slowRoute.reached;
     const login = await agent.post('/login').expect(200, 'Logged in');
     expect(signedSessionId(requireCookie(login, 'connect.sid').value).id).not.toBe(before);
+    slowRoute.open();
     const slowRes = await slow;
     expect(slowRes.headers['set-cookie']).toBeUndefined();
     const after = await agent.get('/profile');
@@ -97,14 +118,16 @@ describe('two overlapping requests on one session', () => {
   });
 
   test('with rolling: true, the slow response re-sends the pre-login cookie and the browser ends up logged out', async () => {
-    const server = await serve(createApp({ secret: SECRET, rolling: true }));
+    const slowRoute = slowGate();
+    const server = await serve(createApp({ secret: SECRET, rolling: true, slowGate: slowRoute.gate }));
     const agent = request.agent(server);
     const visit = await agent.get('/visit');
     const before = signedSessionId(requireCookie(visit, 'connect.sid').value).id;
     const slow = agent.get('/slow').then((res) => res);
-    await pause(40);
+    await slowRoute.reached;
     const login = await agent.post('/login').expect(200);
     expect(signedSessionId(requireCookie(login, 'connect.sid').value).id).not.toBe(before);
+    slowRoute.open();
     const slowRes = await slow;
     // The stale response carries the old, already destroyed session ID and overwrites the new one.
     expect(signedSessionId(requireCookie(slowRes, 'connect.sid').value).id).toBe(before);

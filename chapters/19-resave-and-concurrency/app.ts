@@ -1,7 +1,7 @@
 // resave: false keeps slow requests from overwriting newer session data; touch keeps sessions alive.
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 
 // #region types
@@ -22,6 +22,8 @@ export interface AppOptions {
   maxAge?: number;
   /** Re-send the cookie on every response (see the prose for why this snippet leaves it off). */
   rolling?: boolean;
+  /** What GET /slow waits for before it answers, standing in for slow work: 150 ms by default. */
+  slowGate?: (req: Request) => Promise<void>;
 }
 
 /** The signing secret: from the environment, with a development-only fallback. */
@@ -37,6 +39,7 @@ export function createApp({
   secret = sessionSecret(),
   maxAge = 30 * 60 * 1000,
   rolling = false,
+  slowGate = () => new Promise((resolve) => setTimeout(resolve, 150)),
 }: AppOptions = {}): Express {
   const app = express();
 
@@ -59,8 +62,8 @@ export function createApp({
     res.send(`Visit number ${req.session.views}`);
   });
 
-  app.get('/slow', (req, res) => {
-    setTimeout(() => res.send(`Slow report for a visitor with ${req.session.views ?? 0} visit(s)`), 150);
+  app.get('/slow', (req, res, next) => {
+    slowGate(req).then(() => res.send(`Slow report for a visitor with ${req.session.views ?? 0} visit(s)`), next);
   });
 
   app.post('/login', (req, res, next) => {

@@ -1,6 +1,6 @@
 // A demo app for the resave race: the login keeps the SAME session ID on purpose (see the prose).
 // Not a snippet to copy: its login skips regenerate() so that two requests share one session.
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 
 declare module 'express-session' {
@@ -17,8 +17,8 @@ export interface RaceDemoOptions {
   /** Cookie lifetime in ms; none by default (a browser-session cookie). */
   maxAge?: number;
   rolling?: boolean;
-  /** How long GET /slow takes before it answers. */
-  slowMs?: number;
+  /** What GET /slow waits for before it answers, after loading the session: 150 ms by default. */
+  slowGate?: (req: Request) => Promise<void>;
 }
 
 export function createRaceDemoApp({
@@ -26,7 +26,7 @@ export function createRaceDemoApp({
   store = new MemoryStore(),
   maxAge,
   rolling = false,
-  slowMs = 150,
+  slowGate = () => new Promise((resolve) => setTimeout(resolve, 150)),
 }: RaceDemoOptions): Express {
   const app = express();
 
@@ -51,8 +51,8 @@ export function createRaceDemoApp({
   });
 
   // Slow and read-only: it loaded the session when it started and never changes it.
-  app.get('/slow', (req, res) => {
-    setTimeout(() => res.send(`Slow report for a visitor with ${req.session.views ?? 0} visit(s)`), slowMs);
+  app.get('/slow', (req, res, next) => {
+    slowGate(req).then(() => res.send(`Slow report for a visitor with ${req.session.views ?? 0} visit(s)`), next);
   });
 
   // DEMO ONLY: stores the user in the session it already has, without regenerate().
