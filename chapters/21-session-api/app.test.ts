@@ -48,11 +48,28 @@ async function serve(app: RequestListener): Promise<Server> {
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A gate for the app's slow work, held by the test: `reached` resolves once a request has started
+ * its work (and so has done everything before it); the work finishes only after `open()`.
+ */
+function workGate() {
+  let reachedGate!: () => void;
+  let open!: () => void;
+  const reached = new Promise<void>((resolve) => (reachedGate = resolve));
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    reached,
+    open,
+    work: () => {
+      reachedGate();
+      return opened;
+    },
+  };
+}
 
-async function loggedIn(username = 'ada') {
+async function loggedIn(username = 'ada', slowWork?: () => Promise<void>) {
   const store = new FailingStore();
-  const server = await serve(createApp({ store, secret: SECRET }));
+  const server = await serve(createApp({ store, secret: SECRET, slowWork }));
   const res = await request(server).post('/login').type('form').send({ username });
   expect(res.status).toBe(200);
   expect(res.text).toBe(`Logged in as ${username}`);
@@ -121,10 +138,12 @@ describe('regenerate', () => {
 
 describe('save', () => {
   test('save writes the session at once: a second request sees the job running while the first still works', async () => {
-    const { server, header } = await loggedIn();
+    const gate = workGate();
+    const { server, header } = await loggedIn('ada', gate.work);
     const job = request(server).post('/jobs').set('Cookie', header).then((res) => res);
-    await pause(40);
+    await gate.reached; // the job has saved "running" and is working
     await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: running');
+    gate.open();
     const done = await job;
     expect(done.status).toBe(200);
     expect(done.text).toBe('Job done');
@@ -133,14 +152,15 @@ describe('save', () => {
 
   test('without save(), the second request sees nothing until the first response ends', async () => {
     const store = new MemoryStore();
+    const gate = workGate();
     const server = await serve(
       probeApp(store, (app) => {
         app.post('/jobs', (req, res) => {
           req.session.sessionApiJob = 'running';
-          setTimeout(() => {
+          void gate.work().then(() => {
             req.session.sessionApiJob = 'done';
             res.send('Job done');
-          }, 150);
+          });
         });
         app.get('/jobs', (req, res) => res.send(`Job: ${req.session.sessionApiJob ?? 'none'}`));
       }),
@@ -148,8 +168,9 @@ describe('save', () => {
     const agent = request.agent(server);
     await agent.post('/start').expect(200);
     const job = agent.post('/jobs').then((res) => res);
-    await pause(40);
+    await gate.reached; // the job has set "running" (without saving) and is working
     await agent.get('/jobs').expect(200, 'Job: none');
+    gate.open();
     expect((await job).text).toBe('Job done');
     await agent.get('/jobs').expect(200, 'Job: done');
   });
@@ -164,10 +185,12 @@ describe('save', () => {
   });
 
   test('when only the automatic save at the end fails, the client has already been told 200 and the store keeps the old data', async () => {
-    const { store, server, header, id } = await loggedIn();
+    const gate = workGate();
+    const { store, server, header, id } = await loggedIn('ada', gate.work);
     const job = request(server).post('/jobs').set('Cookie', header).then((res) => res);
-    await pause(40); // the explicit save of "running" has succeeded by now
+    await gate.reached; // the explicit save of "running" has succeeded: the work starts in its callback
     store.failing.add('set');
+    gate.open();
     const res = await job;
     expect(res.status).toBe(200);
     expect(res.text).toBe('Job done');
@@ -177,30 +200,36 @@ describe('save', () => {
 
 describe('reload', () => {
   test('reload picks up a change another request made to the store meanwhile', async () => {
-    const { server, header } = await loggedIn('ada');
+    const gate = workGate();
+    const { server, header } = await loggedIn('ada', gate.work);
     const report = request(server).get('/report').set('Cookie', header).then((res) => res);
-    await pause(40);
+    await gate.reached; // the report has read "ada" and is working
     await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace');
+    gate.open();
     const res = await report;
     expect(res.status).toBe(200);
     expect(res.text).toBe('Report for grace (was ada when the report started)');
   });
 
   test('when the store fails during reload, the error reaches the callback and the app answers 500', async () => {
-    const { store, server, header } = await loggedIn();
+    const gate = workGate();
+    const { store, server, header } = await loggedIn('ada', gate.work);
     const report = request(server).get('/report').set('Cookie', header).then((res) => res);
-    await pause(40);
+    await gate.reached;
     store.failing.add('get');
+    gate.open();
     const res = await report;
     expect(res.status).toBe(500);
     expect(res.text).toBe(ERROR_PAGE);
   });
 
   test('reloading a session that another request destroyed fails too: 500, not a silent empty session', async () => {
-    const { server, header } = await loggedIn();
+    const gate = workGate();
+    const { server, header } = await loggedIn('ada', gate.work);
     const report = request(server).get('/report').set('Cookie', header).then((res) => res);
-    await pause(40);
+    await gate.reached;
     await request(server).post('/logout').set('Cookie', header).expect(200, 'Logged out');
+    gate.open();
     const res = await report;
     expect(res.status).toBe(500);
     expect(res.text).toBe(ERROR_PAGE);
