@@ -30,6 +30,8 @@ interface Seen {
 let browser: Browser;
 const servers: Server[] = [];
 const seen = new Map<string, Seen>();
+/** Tests waiting for a request that has not reached /echo yet, by its `via`. */
+const waiting = new Map<string, (result: Seen) => void>();
 let app127 = '';
 let otherSite = '';
 /** One context, logged in to every variant once; the tests only look and navigate. */
@@ -56,7 +58,10 @@ beforeAll(async () => {
   }
   lab.all('/echo', (req, res) => {
     const names = (req.headers.cookie ?? '').split(/;\s*/).filter(Boolean).map((pair) => pair.split('=')[0] ?? '');
-    seen.set(String(req.query.via), { cookies: names.sort(), site: req.get('sec-fetch-site') });
+    const via = String(req.query.via);
+    const result = { cookies: names.sort(), site: req.get('sec-fetch-site') };
+    seen.set(via, result);
+    waiting.get(via)?.(result);
     res.type('html').send('echo');
   });
   app127 = await serve(lab, '127.0.0.1');
@@ -81,7 +86,10 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 });
 
-beforeEach(() => seen.clear());
+beforeEach(() => {
+  seen.clear();
+  waiting.clear();
+});
 
 /** A fresh browser context that has logged in to every variant from a 127.0.0.1 page. */
 async function contextWithAllCookies(): Promise<{ context: BrowserContext; insecureNoneHeader: string }> {
@@ -100,11 +108,10 @@ async function contextWithAllCookies(): Promise<{ context: BrowserContext; insec
   return { context, insecureNoneHeader };
 }
 
-async function waitFor(via: string): Promise<Seen> {
-  for (let i = 0; i < 250 && !seen.has(via); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+/** What the request with this `via` carried, once it reaches /echo (however long the browser takes). */
+function waitFor(via: string): Promise<Seen> {
   const result = seen.get(via);
-  if (!result) throw new Error(`no request with via=${via} reached the app`);
-  return result;
+  return result ? Promise.resolve(result) : new Promise((resolve) => waiting.set(via, resolve));
 }
 
 const ALL_STORED: Variant[] = ['lax', 'none', 'strict', 'unset', 'visible'];
@@ -157,22 +164,31 @@ describe('what Chromium sends, same-site and cross-site', () => {
       // Chromium's own reasons for holding each cookie back, from the DevTools protocol.
       const urls = new Map<string, string>();
       const blockedById = new Map<string, Record<string, string[]>>();
+      const imgId = () => [...urls.entries()].find(([, url]) => url.endsWith('/echo?via=img'))?.[0] ?? '';
+      // DevTools events travel separately from the request itself, in either order: wait for both.
+      let imgBlocked!: (blocked: Record<string, string[]>) => void;
+      const imgBlockedReasons = new Promise<Record<string, string[]>>((resolve) => (imgBlocked = resolve));
+      const check = () => {
+        const blocked = blockedById.get(imgId());
+        if (blocked) imgBlocked(blocked);
+      };
       const cdp = await context.newCDPSession(page);
       await cdp.send('Network.enable');
-      cdp.on('Network.requestWillBeSent', (event) => urls.set(event.requestId, event.request.url));
+      cdp.on('Network.requestWillBeSent', (event) => {
+        urls.set(event.requestId, event.request.url);
+        check();
+      });
       cdp.on('Network.requestWillBeSentExtraInfo', (event) => {
         const blocked: Record<string, string[]> = {};
         for (const { cookie, blockedReasons } of event.associatedCookies) blocked[cookie.name] = blockedReasons;
         blockedById.set(event.requestId, blocked);
+        check();
       });
       await page.goto(`${otherSite}/`);
       for (const via of ['img', 'iframe', 'fetch']) {
         expect(await waitFor(via)).toEqual({ cookies: [], site: 'cross-site' });
       }
-      const imgId = () => [...urls.entries()].find(([, url]) => url.endsWith('/echo?via=img'))?.[0] ?? '';
-      // DevTools events travel separately from the request itself: give them a moment to arrive.
-      for (let i = 0; i < 250 && !blockedById.has(imgId()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      const img = blockedById.get(imgId());
+      const img = await imgBlockedReasons;
       expect(img?.lax).toContain('SchemefulSameSiteLax');
       expect(img?.strict).toContain('SchemefulSameSiteStrict');
       expect(img?.unset).toContain('SchemefulSameSiteUnspecifiedTreatedAsLax');
