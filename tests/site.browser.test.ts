@@ -99,8 +99,17 @@ describe('the built site in Chromium', () => {
     const source = chapter.files.find((f) => f.name === file);
     expect(source, `caption ${caption}`).toBeDefined();
     const expected = extractRegion(source!, region, { path: chapter.readme.path, line: 0 });
+    // Watch the button from inside the page: it says "Copied" only until a 1.5 s timer resets it,
+    // so polling from here could miss it on a busy machine.
+    await figure.locator('button.copy').evaluate((button) => {
+      (window as unknown as { copied: Promise<void> }).copied = new Promise<void>((resolve) => {
+        new MutationObserver(() => {
+          if (button.textContent === 'Copied') resolve();
+        }).observe(button, { childList: true, characterData: true, subtree: true });
+      });
+    });
     await figure.locator('button.copy').click();
-    await expect.poll(() => figure.locator('button.copy').textContent()).toBe('Copied');
+    await page.evaluate(() => (window as unknown as { copied: Promise<void> }).copied);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
     await context.close();
   });
