@@ -2,6 +2,7 @@
  * A shared block of specs that sends hostile cookies to a chapter's app. Every chapter's spec
  * calls {@link describeHostileInput} so that no snippet on the site crashes on bad input.
  */
+import { createHmac } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
@@ -24,6 +25,23 @@ export interface HostileInputOptions {
 
 /** Larger than Node's default 16 KiB limit for all request headers together. */
 const OVERSIZED = 20 * 1024;
+
+/** The secret the article prints, which anyone can use to sign a cookie. */
+const PUBLIC_SECRET = 'your_secret_key';
+
+/** Signs a session ID the way express-session does (cookie-signature), URL-encoded as sent. */
+function signWith(id: string, secret: string): string {
+  const signature = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${id}.${signature}`);
+}
+
+/** The session ID inside a `name=s%3A<id>.<signature>` cookie pair. */
+function idOf(cookieHeader: string): string {
+  const value = decodeURIComponent(cookieHeader.slice(cookieHeader.indexOf('=') + 1));
+  const match = /^s:([^.]+)\./.exec(value);
+  if (!match?.[1]) throw new Error(`login() must return the signed session cookie pair, got: ${cookieHeader}`);
+  return match[1];
+}
 
 /** Registers the hostile-input specs for one app. */
 export function describeHostileInput(options: HostileInputOptions): void {
@@ -51,6 +69,20 @@ export function describeHostileInput(options: HostileInputOptions): void {
         if (issued) expect(issued.value).not.toContain('forgedId');
       });
     }
+
+    test('a URL over 16 KB is refused with 431 and the server keeps serving', async () => {
+      const app = options.createApp();
+      const server = (await import('node:http')).createServer(app);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const huge = await request(server).get(`${options.path}?q=${'x'.repeat(OVERSIZED)}`);
+        expect(huge.status).toBe(431);
+        const after = await request(server).get(options.path);
+        expect(after.status).toBeLessThan(500);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
 
     test('a Cookie header over 16 KB is refused with 431 and the server keeps serving', async () => {
       const app = options.createApp();
@@ -80,6 +112,22 @@ export function describeHostileInput(options: HostileInputOptions): void {
         expect(res.status).toBe(anonymous.status);
         expect(res.text).toBe(anonymous.text);
         expect(setCookieLines(res).join('\n')).not.toContain(cookieHeader.split('=')[1]);
+        const again = await request(app).get(options.path).set('Cookie', cookieHeader);
+        expect(again.status).toBe(loggedIn.status);
+        expect(again.text).toBe(loggedIn.text);
+      });
+
+      test(`a real session ID sent unsigned, or signed with the article's public secret, gets nothing`, async () => {
+        const app = options.createApp();
+        const anonymous = await request(app).get(options.path);
+        const cookieHeader = await login(app);
+        const loggedIn = await request(app).get(options.path).set('Cookie', cookieHeader);
+        const id = idOf(cookieHeader);
+        for (const forged of [`${name}=${id}`, `${name}=${encodeURIComponent(`s:${id}`)}`, `${name}=${signWith(id, PUBLIC_SECRET)}`]) {
+          const res = await request(app).get(options.path).set('Cookie', forged);
+          expect(res.status).toBe(anonymous.status);
+          expect(res.text).toBe(anonymous.text);
+        }
         const again = await request(app).get(options.path).set('Cookie', cookieHeader);
         expect(again.status).toBe(loggedIn.status);
         expect(again.text).toBe(loggedIn.text);
