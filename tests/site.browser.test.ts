@@ -102,14 +102,15 @@ describe('the built site in Chromium', () => {
     // Watch the button from inside the page: it says "Copied" only until a 1.5 s timer resets it,
     // so polling from here could miss it on a busy machine.
     await figure.locator('button.copy').evaluate((button) => {
-      (window as unknown as { copied: Promise<void> }).copied = new Promise<void>((resolve) => {
+      (window as unknown as { copied: Promise<string> }).copied = new Promise<string>((resolve) => {
         new MutationObserver(() => {
-          if (button.textContent === 'Copied') resolve();
+          const text = button.textContent ?? '';
+          if (text === 'Copied' || text === 'Copy failed') resolve(text);
         }).observe(button, { childList: true, characterData: true, subtree: true });
       });
     });
     await figure.locator('button.copy').click();
-    await page.evaluate(() => (window as unknown as { copied: Promise<void> }).copied);
+    expect(await page.evaluate(() => (window as unknown as { copied: Promise<string> }).copied)).toBe('Copied');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
     await context.close();
   });
