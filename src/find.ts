@@ -8,8 +8,8 @@ import { join, relative, sep } from 'node:path';
 import { BuildError } from './errors.ts';
 import { type Chapter, type ChapterFile, type FileRole, type FrontMatter, type Verdict, VERDICTS } from './types.ts';
 
-/** A chapter folder name: two digits, a dash, a lowercase slug. */
-export const FOLDER_NAME = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+/** A chapter folder name: two or three digits (`NN` or `NNN`), a dash, a lowercase slug. */
+export const FOLDER_NAME = /^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 
 const REQUIRED_KEYS = ['title', 'article', 'verdict', 'summary'] as const;
 
@@ -26,6 +26,7 @@ export function fileRole(name: string): FileRole {
   const base = name.split('/').pop() ?? name;
   if (/\.test\.[cm]?[jt]s$/.test(base)) return 'spec';
   if (/^article.*\.[cm]?[jt]s$/.test(base)) return 'article';
+  if (/^pitfall.*\.[cm]?[jt]s$/.test(base)) return 'pitfall';
   if (/\.[cm]?[jt]sx?$/.test(base)) return 'snippet';
   return 'other';
 }
@@ -95,7 +96,7 @@ export function readChapter(dir: string, root: string): Chapter {
   const id = dir.split(sep).pop() ?? dir;
   const match = FOLDER_NAME.exec(id);
   if (!match || match[1] === undefined || match[2] === undefined) {
-    throw new BuildError(display(root, dir), 'a chapter folder is named NN-slug: two digits, a dash, lowercase words joined by dashes (e.g. 04-storing-session-data)');
+    throw new BuildError(display(root, dir), 'a chapter folder is named NN-slug or NNN-slug: two or three digits, a dash, lowercase words joined by dashes (e.g. 04-storing-session-data)');
   }
   const readmePath = join(dir, 'README.md');
   if (!existsSync(readmePath)) throw new BuildError(display(root, readmePath), 'missing: every chapter has a README.md with front matter and prose');
@@ -135,12 +136,14 @@ export function findChapters(chaptersDir: string, root: string): Chapter[] {
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     chapters.push(readChapter(join(chaptersDir, entry.name), root));
   }
+  // By number, not by name: `100-x` comes after `99-y`.
+  chapters.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
   const byNumber = new Map<number, Chapter>();
   for (const chapter of chapters) {
     const other = byNumber.get(chapter.number);
-    if (other) throw new BuildError(chapter.dir, `chapter number ${chapter.id.slice(0, 2)} is already used by ${other.dir}`);
+    if (other) throw new BuildError(chapter.dir, `chapter number ${chapter.id.split('-')[0]} is already used by ${other.dir}`);
     byNumber.set(chapter.number, chapter);
   }
-  if (chapters.length === 0) throw new BuildError(display(root, chaptersDir), 'no chapter folders (NN-slug) found');
+  if (chapters.length === 0) throw new BuildError(display(root, chaptersDir), 'no chapter folders (NN-slug or NNN-slug) found');
   return chapters;
 }

@@ -27,8 +27,12 @@ export interface FrontMatter {
   extra: Record<string, string>;
 }
 
-/** The role a chapter's file plays on the site. */
-export type FileRole = 'snippet' | 'article' | 'spec' | 'other';
+/**
+ * The role a chapter's file plays on the site: `snippet` (code to copy), `article` (the article's own
+ * code, `article*.ts`), `pitfall` (a mistake shown on purpose, `pitfall*.ts`), `spec` (`*.test.ts`),
+ * `other`. Article and pitfall code is labelled "not the one to copy" and has no copy button.
+ */
+export type FileRole = 'snippet' | 'article' | 'pitfall' | 'spec' | 'other';
 
 /** One file of a chapter folder, read in full. */
 export interface ChapterFile {
@@ -40,9 +44,9 @@ export interface ChapterFile {
   text: string;
 }
 
-/** One chapter folder `chapters/NN-slug/`, read and checked. */
+/** One chapter folder `chapters/NN-slug/` (or `NNN-slug/`), read and checked. */
 export interface Chapter {
-  /** The two-digit number as a number, e.g. `4`. */
+  /** The folder's number (two or three digits) as a number, e.g. `4`. */
   number: number;
   /** The folder name, e.g. `04-storing-session-data`; also the page's URL segment. */
   id: string;

@@ -1,0 +1,50 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { BuildError } from './errors.ts';
+import { FOLDER_NAME, fileRole, findChapters } from './find.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A chapters folder with these chapter folders, each a README and a spec. */
+function chaptersFolder(names: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'find-'));
+  dirs.push(dir);
+  for (const name of names) {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'README.md'), `---\ntitle: ${name}\narticle: beyond the article\nverdict: beyond\nsummary: s\n---\n\n# ${name}\n`);
+    writeFileSync(join(dir, name, 'app.test.ts'), '');
+  }
+  return dir;
+}
+
+describe('find: chapter numbers of two or three digits', () => {
+  test('NN-slug and NNN-slug are chapter folders; one digit or four are not', () => {
+    expect(FOLDER_NAME.exec('04-storing')?.[1]).toBe('04');
+    expect(FOLDER_NAME.exec('137-generated-copy')?.[1]).toBe('137');
+    expect(FOLDER_NAME.test('4-x')).toBe(false);
+    expect(FOLDER_NAME.test('1000-x')).toBe(false);
+  });
+
+  test('chapters are ordered by number, so 100 comes after 99 and 9', () => {
+    const dir = chaptersFolder(['100-c', '99-b', '09-a']);
+    expect(findChapters(dir, dir).map((c) => [c.number, c.id])).toEqual([[9, '09-a'], [99, '99-b'], [100, '100-c']]);
+  });
+
+  test('one number written two ways is still one number used twice', () => {
+    const dir = chaptersFolder(['01-a', '001-b']);
+    expect(() => findChapters(dir, dir)).toThrow(BuildError);
+    expect(() => findChapters(dir, dir)).toThrow('01-a: chapter number 01 is already used by 001-b');
+  });
+
+  test('pitfall*.ts files are pitfalls, like article*.ts files are the article', () => {
+    expect(fileRole('pitfall-no-save.ts')).toBe('pitfall');
+    expect(fileRole('lib/pitfall.ts')).toBe('pitfall');
+    expect(fileRole('pitfall.test.ts')).toBe('spec');
+    expect(fileRole('article.ts')).toBe('article');
+  });
+});
