@@ -6,12 +6,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { findChapters } from './find.ts';
-import { createCodeHighlighter, renderSite } from './render/index.ts';
+import { createCodeHighlighter, renderSiteFiles } from './render/index.ts';
 import { type Tally, tally } from './render/results.ts';
 import type { Chapter, TestResult, Verification } from './types.ts';
 import { loadVerification, saveVerification, verifyChapters } from './verify.ts';
 import type { HighlightCache } from './render/highlight.ts';
-import { type ApiDocsJob, startApiDocs, writeSite } from './write.ts';
+import { type ApiDocsJob, SiteWriter, startApiDocs } from './write.ts';
 
 function readCache(file: string): HighlightCache {
   try {
@@ -104,8 +104,9 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   if (options.results) {
     const file = options.results;
     verification = await stage('verify', () => loadVerification(file, relative(root, file) || file), () => `results loaded from ${relative(process.cwd(), file) || file} (specs not run)`);
+    const ids = new Set(verification.chapters.map((r) => r.id));
     for (const c of chapters) {
-      if (!verification.chapters.some((r) => r.id === c.id)) log(`warning: ${relative(process.cwd(), file)} has no results for ${c.id}: its claims are shown as not verified`);
+      if (!ids.has(c.id)) log(`warning: ${relative(process.cwd(), file)} has no results for ${c.id}: its claims are shown as not verified`);
     }
   } else {
     verification = await stage(
@@ -119,32 +120,39 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
     if (options.saveResults) saveVerification(options.saveResults, verification);
   }
 
-  const files = await stage(
-    'render',
-    async () => {
-      const cacheFile = options.highlightCache;
-      const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {});
-      const site = renderSite(chapters, verification, highlighter, { api: apiDocs });
-      if (cacheFile) writeCache(cacheFile, highlighter.cache());
-      return site;
-    },
-    (f) => `${f.filter((x) => x.path.endsWith('.html')).length} pages`,
-  );
-  await stage(
-    'write',
-    () =>
-      writeSite(files, {
-        out: options.out,
-        search,
-        apiDocs: api ?? false,
-        onStep: (step, ms, detail) => log(`  ${step}: ${ms} ms${detail ? `, ${detail}` : ''}`),
-      }),
-    () => `${relative(process.cwd(), options.out) || options.out}/`,
-  );
+  // Render streams each page into the site's temporary folder as soon as it is ready (no page is
+  // held until the end); write then adds the search index and API docs and swaps the folder in.
+  const site = new SiteWriter(options.out);
+  try {
+    await stage(
+      'render',
+      async () => {
+        const cacheFile = options.highlightCache;
+        // With a cache, shiki is loaded only if a block is missing from it.
+        const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {}, { load: 'lazy' });
+        let pages = 0;
+        for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs })) {
+          site.write(file);
+          if (file.path.endsWith('.html')) pages++;
+        }
+        if (cacheFile) writeCache(cacheFile, highlighter.cache());
+        return { pages, files: site.count };
+      },
+      (r) => `${r.pages} pages (${r.files} files written as rendered)`,
+    );
+    await stage(
+      'write',
+      () => site.finish({ search, apiDocs: api ?? false, onStep: (step, ms, detail) => log(`  ${step}: ${ms} ms${detail ? `, ${detail}` : ''}`) }),
+      () => `${relative(process.cwd(), options.out) || options.out}/`,
+    );
+  } finally {
+    site.abort();
+  }
 
   const failed: FailedClaim[] = [];
+  const byId = new Map(verification.chapters.map((r) => [r.id, r]));
   for (const chapter of chapters) {
-    const result = verification.chapters.find((r) => r.id === chapter.id);
+    const result = byId.get(chapter.id);
     for (const e of result?.fileErrors ?? []) failed.push({ chapter: chapter.id, name: `${e.file} did not run`, where: `${chapter.dir}/${e.file}`, message: e.message });
     for (const t of result?.tests ?? []) if (t.status === 'failed') failed.push(failure(chapter, t));
   }
@@ -163,8 +171,9 @@ function failure(chapter: Chapter, t: TestResult): FailedClaim {
 /** The tally of all chapters together. */
 function sum(v: Verification, chapters: Chapter[]): Tally {
   const total: Tally = { passed: 0, failed: 0, skipped: 0, total: 0 };
+  const byId = new Map(v.chapters.map((r) => [r.id, r]));
   for (const c of chapters) {
-    const t = tally(v.chapters.find((r) => r.id === c.id));
+    const t = tally(byId.get(c.id));
     total.passed += t.passed;
     total.failed += t.failed;
     total.skipped += t.skipped;

@@ -258,7 +258,7 @@ async function renderWorker(): Promise<void> {
         files = render.renderSite(chapters, req.verification, highlighter, { api: req.api });
         sheet = String(files.find((f) => f.path === 'assets/site.css')?.content ?? '');
         known.clear();
-        for (const m of sheet.matchAll(/\.(h[0-9a-f]{5})\{/g)) known.add(m[1] as string);
+        for (const m of sheet.matchAll(/(?:^|[\s}])(h-[0-9a-z]+)\{/g)) known.add(m[1] as string);
       } else {
         files = [];
         for (const id of req.ids) {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
 import { type CachingHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
 import { minifyCss, renderSite } from '../src/render/index.ts';
-import { badge, claimsSection, evidenceSection, tally } from '../src/render/results.ts';
+import { badge, claimsSection, tally } from '../src/render/results.ts';
 import { importedPackages } from '../src/render/snippet.ts';
 import type { ChapterResult, SiteFile, Verification } from '../src/types.ts';
 
@@ -60,15 +60,15 @@ beforeAll(async () => {
 describe('render: results', () => {
   test('a passing claim is marked verified, with its duration and where it is', () => {
     const html = claimsSection(passing);
-    expect(html).toContain('<li class="claim passed" id="claim-1"><i aria-hidden="true">✓</i> the first visit sets a session cookie<small><b>verified</b> · 12 ms · app.test.ts:6 · <a href="#evidence-1">evidence</a></small>');
-    expect(html).toContain('<li class="claim skipped" id="claim-2"><i aria-hidden="true">–</i> a claim that needs Redis<small><b>not verified in this build</b>');
+    expect(html).toContain('<li class="passed" id="claim-1">the first visit sets a session cookie<small><b>verified</b> · 12 ms · app.test.ts:6</small><details class="ev"><summary>1 HTTP exchange</summary>');
+    expect(html).toContain('<li class="skipped" id="claim-2">a claim that needs Redis<small><b>not verified in this build</b> · app.test.ts</small></li>');
     expect(html).toContain('<h3>counting visits</h3>');
   });
 
   test('a failing claim is marked failed, with its message', () => {
     const html = claimsSection(failing);
-    expect(html).toContain('<li class="claim failed" id="claim-2"><i aria-hidden="true">✗</i> the theme cookie is HttpOnly<small><b>failed</b> · 7 ms · app.test.ts:11</small>');
-    expect(html).toContain('<pre class="failure">AssertionError: expected &#39;theme=dark; Max-Age=900&#39; to contain &#39;HttpOnly&#39;</pre>');
+    expect(html).toContain('<li class="failed" id="claim-2">the theme cookie is HttpOnly<small><b>failed</b> · 7 ms · app.test.ts:11</small>');
+    expect(html).toContain("<pre class=\"failure\">AssertionError: expected 'theme=dark; Max-Age=900' to contain 'HttpOnly'</pre>");
   });
 
   test('the badge counts verified claims out of all', () => {
@@ -78,20 +78,35 @@ describe('render: results', () => {
     expect(badge(tally({ id: 'x', tests: [], fileErrors: [{ file: 'app.test.ts', message: 'SyntaxError' }] }))).toBe('<p class="badge failed">0 of 1 claims verified (1 failed)</p>');
   });
 
-  test('evidence shows each exchange, masked', () => {
-    const html = evidenceSection(passing);
-    expect(html).toContain('<div class="exchanges passed" id="evidence-1">');
-    expect(html).toContain('<b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<span class="body">Views: 1</span>');
-    expect(evidenceSection(failing)).toBe('');
+  test('evidence shows each exchange, masked, under its claim', () => {
+    const html = claimsSection(passing);
+    const claim = html.slice(html.indexOf('<li class="passed" id="claim-1">'), html.indexOf('</li>'));
+    expect(claim).toContain('<details class="ev"><summary>1 HTTP exchange</summary><pre><b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<samp>Views: 1</samp></pre></details>');
+    expect(claimsSection(failing)).not.toContain('<details');
+  });
+
+  test('repeated exchanges are folded: consecutive identical ones counted, one shown under an earlier claim linked', () => {
+    const get = { method: 'GET', path: '/profile', status: 401, setCookie: [], body: '{"error":"not logged in"}' };
+    const other = { method: 'GET', path: '/', status: 200, setCookie: [], body: 'ok' };
+    const test = (name: string, exchanges: Array<typeof get>) => ({ name, describe: [], status: 'passed' as const, durationMs: 1, file: 'app.test.ts', exchanges });
+    const html = claimsSection({ id: 'x', fileErrors: [], tests: [test('one', [get, get, get]), test('two', [other, get])] });
+    expect(html).toContain('<pre><b>GET /profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 times)</pre>');
+    expect(html).toContain('<summary>3 HTTP exchanges</summary>');
+    expect(html).toContain('<pre><b>GET /</b>\n<b>→ 200</b>\n<samp>ok</samp>\n\n<b>GET /profile → 401</b> as under <a href="#claim-1">claim 1</a></pre>');
+  });
+
+  test('the evidence of a failed claim is open', () => {
+    const html = claimsSection({ id: 'x', fileErrors: [], tests: [{ name: 'f', describe: [], status: 'failed', durationMs: 1, file: 'app.test.ts', failure: 'boom', exchanges: [{ method: 'GET', path: '/', status: 500, setCookie: [], body: '' }] }] });
+    expect(html).toContain('<pre class="failure">boom</pre><details class="ev" open>');
   });
 });
 
 describe('render: pages', () => {
-  test('the site: index, 404, a page per chapter, downloads, one CSS and one JS file', () => {
+  test('the site: index, 404, a page per chapter, downloads, one CSS file, one JS file and the search script', () => {
     expect(site.map((f) => f.path).sort()).toEqual([
       '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/index.html',
       '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/index.html',
-      '404.html', 'assets/site.css', 'assets/site.js', 'index.html',
+      '404.html', 'assets/search.js', 'assets/site.css', 'assets/site.js', 'index.html',
     ]);
   });
 
@@ -105,7 +120,7 @@ describe('render: pages', () => {
     const html = page('01-passing/index.html');
     const block = html.slice(html.indexOf('<figure class="snippet">'), html.indexOf('</figure>') + 9);
     expect(block).toContain('<a class="file" href="app.ts" download>app.ts</a> <span class="region">region <code>routes</code></span>');
-    expect(block).toContain('<button type="button" class="copy" hidden>Copy</button>');
+    expect(block).toContain('<div class="code" data-copy><pre tabindex="0"><code>'); // the script adds the copy button
     expect(block).toContain('Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express express-session</code> then <code>npx tsx app.ts</code>');
     const code = /<pre tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/.exec(block)?.[1] ?? '';
     const text = code.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
@@ -118,17 +133,21 @@ describe('render: pages', () => {
     const html = page('02-failing/index.html');
     const block = html.slice(html.indexOf('<figure class="snippet article">'));
     expect(block).toMatch(/^<figure class="snippet article"><p class="label">The article's version — not the one to copy<\/p>/);
-    expect(block.slice(0, block.indexOf('</figure>'))).not.toContain('class="copy"');
+    expect(block.slice(0, block.indexOf('</figure>'))).not.toContain('data-copy');
   });
 
   test('a chapter page: badge, claims (where {{#results}} put them), evidence, spec source folded, prev/next, sidebar marks', () => {
     const html = page('01-passing/index.html');
     expect(html).toContain('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
     expect(html.indexOf('<section class="claims"')).toBeLessThan(html.indexOf('id="after-the-results"'));
-    expect(html).toContain('<section class="evidence" id="evidence"');
-    expect(html).toMatch(/<details><summary><code>app\.test\.ts<\/code> \(\d+ lines; <a href="app\.test\.ts">raw file<\/a>\)<\/summary>/);
+    expect(html).toContain('<li class="passed" id="claim-1">the first visit sets a session cookie<small><b>verified</b> · 12 ms · app.test.ts:6</small><details class="ev"><summary>1 HTTP exchange</summary>');
+    // The spec's source is not inlined: a link to the raw file, which the script fetches when opened.
+    expect(html).toMatch(/<details class="spec" data-src="app\.test\.ts"><summary><code>app\.test\.ts<\/code> \(\d+ lines\)<\/summary><p><a href="app\.test\.ts">Read app\.test\.ts<\/a> \(the raw file\)<\/p><\/details>/);
+    expect(html).not.toContain('describe(');
     expect(html).toContain('<a rel="next" href="../02-failing/">02. A failing chapter →</a>');
-    expect(html).toContain('<li class="failed"><a href="../02-failing/"><i title="a claim failed">✗</i> 02 A failing chapter</a></li>');
+    expect(html).toContain('<li class="failed"><a href="../02-failing/">02 A failing chapter</a>');
+    expect(html).toContain('<li class="partial"><a href="../01-passing/" aria-current="page">01 A passing chapter</a>');
+    expect(html.split('aria-current').length - 1).toBe(1);
     expect(html).toContain('<h1 id="a-passing-chapter">A passing chapter <a class="anchor" href="#a-passing-chapter"');
     const failingPage = page('02-failing/index.html');
     expect(failingPage).toContain('<a rel="prev" href="../01-passing/">');
@@ -165,7 +184,8 @@ describe('render: helpers', () => {
     const fromCache = await createCodeHighlighter(highlighter.cache());
     expect(fromCache.highlight(code, 'ts')).toEqual(first);
     expect(fromCache.css(first.classes)).toBe(highlighter.css(first.classes));
-    expect(highlighter.css(first.classes)).toMatch(/^\.h[0-9a-f]{5}\{--l:#[0-9a-f]{6};--d:#[0-9a-f]{6}\}/);
+    expect(highlighter.css(first.classes)).toMatch(/^h-[0-9a-z]+\{--l:#[0-9a-f]{6};--d:#[0-9a-f]{6}\}/);
+    expect(first.html).toMatch(/^<h-k>const <\/h-k>/);
   });
 
   test('the stylesheet is minified without breaking selectors', () => {

@@ -7,6 +7,13 @@ export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
 
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Escapes text for an HTML element's content only (not an attribute): quotes stay as they are. */
+export function escText(text: string): string {
+  return text.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] as string);
+}
+
 /** A URL-safe, lowercase anchor from heading or claim text. */
 export function slugify(text: string): string {
   const slug = text

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Chapter, SiteFile, Verification } from '../types.ts';
-import type { CodeHighlighter } from './highlight.ts';
+import { type CodeHighlighter, CodeNotCached } from './highlight.ts';
 import { createMarkdown } from './markdown.ts';
-import { chapterPage, indexPage, notFoundPage } from './pages.ts';
+import { chapterPage, indexPage, notFoundPage, type SiteContext, siteContext } from './pages.ts';
 
 export { createCodeHighlighter } from './highlight.ts';
 
@@ -30,23 +30,75 @@ export function minifyCss(css: string): string {
     .trim();
 }
 
+/** The code files of a chapter, copied next to its page (for download and for "How this is verified"). */
+function downloads(chapter: Chapter): SiteFile[] {
+  return chapter.files.filter((file) => /\.[cm]?[jt]s$/.test(file.name)).map((file) => ({ path: `${chapter.id}/${file.name}`, content: file.text }));
+}
+
+/** The files after the chapters: index, 404, and the assets (the stylesheet holds the code colours the pages used). */
+function closing(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions, site: SiteContext, used: Set<string>): SiteFile[] {
+  return [
+    { path: 'index.html', content: indexPage(chapters, verification, options, site) },
+    { path: '404.html', content: notFoundPage() },
+    { path: 'assets/site.css', content: `${minifyCss(asset('site.css'))}\n${highlighter.css(used)}\n` },
+    { path: 'assets/site.js', content: minifyJs(asset('site.js')) },
+    { path: 'assets/search.js', content: minifyJs(asset('search.js')) },
+  ];
+}
+
+/**
+ * Drops comment lines and indentation from our own script (it has no template literals or
+ * multi-line strings, and every statement ends with a semicolon or a brace).
+ */
+export function minifyJs(js: string): string {
+  return js
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('//'))
+    .join('\n')
+    .concat('\n');
+}
+
 /**
  * Renders the whole site: `index.html`, `404.html`, one `NN-slug/index.html` per chapter, the
- * chapters' code files next to their pages (for download), and `assets/site.css` + `assets/site.js`.
+ * chapters' code files next to their pages (for download), and `assets/site.css` + `assets/site.js`
+ * (+ `assets/search.js`, loaded when the search box is first used). Every code block must be highlightable at once (a highlighter created without a cache loads shiki
+ * right away); {@link renderSiteFiles} is the streaming form that loads shiki only when needed.
  */
 export function renderSite(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
   const md = createMarkdown(highlighter);
+  const site = siteContext(chapters, verification);
   const used = new Set<string>();
   const files: SiteFile[] = [];
   chapters.forEach((chapter, index) => {
-    files.push({ path: `${chapter.id}/index.html`, content: chapterPage(md, chapters, index, verification, used) });
-    for (const file of chapter.files) {
-      if (/\.[cm]?[jt]s$/.test(file.name)) files.push({ path: `${chapter.id}/${file.name}`, content: file.text });
-    }
+    files.push({ path: `${chapter.id}/index.html`, content: chapterPage(md, chapters, index, verification, used, site) });
+    files.push(...downloads(chapter));
   });
-  files.push({ path: 'index.html', content: indexPage(chapters, verification, options) });
-  files.push({ path: '404.html', content: notFoundPage() });
-  files.push({ path: 'assets/site.css', content: `${minifyCss(asset('site.css'))}\n${highlighter.css(used)}\n` });
-  files.push({ path: 'assets/site.js', content: asset('site.js') });
+  files.push(...closing(chapters, verification, highlighter, options, site, used));
   return files;
+}
+
+/**
+ * The same files as {@link renderSite}, in the same order and byte for byte, one at a time: a
+ * page is yielded as soon as it is rendered, so a writer can put it on disk and let it go. When a
+ * code block is not in the highlighter's cache, shiki is loaded ({@link CodeHighlighter.load}) and
+ * the page rendered again; a build whose blocks are all cached never loads it.
+ */
+export async function* renderSiteFiles(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): AsyncGenerator<SiteFile> {
+  const md = createMarkdown(highlighter);
+  const site = siteContext(chapters, verification);
+  const used = new Set<string>();
+  for (const [index, chapter] of chapters.entries()) {
+    let html: string;
+    try {
+      html = chapterPage(md, chapters, index, verification, used, site);
+    } catch (error) {
+      if (!(error instanceof CodeNotCached) || !highlighter.load) throw error;
+      await highlighter.load();
+      html = chapterPage(md, chapters, index, verification, used, site);
+    }
+    yield { path: `${chapter.id}/index.html`, content: html };
+    yield* downloads(chapter);
+  }
+  yield* closing(chapters, verification, highlighter, options, site, used);
 }

@@ -3,27 +3,45 @@
  * Links are relative, so the site works from any base path.
  * @module
  */
-import type { Chapter, Verification } from '../types.ts';
+import type { Chapter, ChapterResult, Verification } from '../types.ts';
 import { esc } from './html.ts';
-import { type TallyState, tally, tallyState } from './results.ts';
+import { tally, tallyState } from './results.ts';
 
 export const SITE_TITLE = 'Sessions & Cookies, Verified';
 
-const MARKS: Record<TallyState, { mark: string; label: string }> = {
-  passed: { mark: '✓', label: 'all claims verified' },
-  partial: { mark: '–', label: 'some claims not verified in this build' },
-  failed: { mark: '✗', label: 'a claim failed' },
-};
+/** The longest title the sidebar shows in full; longer ones are cut at a word, with `…`. */
+const SIDEBAR_TITLE = 40;
 
-/** The sidebar: every chapter with its pass/fail mark. */
-export function sidebar(chapters: Chapter[], verification: Verification, root: string, current?: string): string {
+/** A title short enough for the sidebar. */
+export function shortTitle(title: string, max = SIDEBAR_TITLE): string {
+  if (title.length <= max) return title;
+  const cutAt = title.lastIndexOf(' ', max - 1);
+  return `${title.slice(0, cutAt > max / 2 ? cutAt : max - 1).trimEnd()}…`;
+}
+
+/** Each chapter's results by chapter id (a chapter without results is absent). */
+export function resultsById(verification: Verification): Map<string, ChapterResult> {
+  return new Map(verification.chapters.map((r) => [r.id, r]));
+}
+
+/**
+ * The sidebar, built once for a build: every chapter's number, short title and pass/fail mark
+ * (drawn by the stylesheet from the item's class, with its meaning as the mark's alternative text).
+ * Returns a function giving the sidebar with `current` marked, a plain string replacement.
+ * @param root the relative path from the pages that show it to the site root: `` or `../`
+ */
+export function createSidebar(chapters: Chapter[], results: Map<string, ChapterResult>, root: string): (current?: string) => string {
   const items = chapters.map((c) => {
-    const state = tallyState(tally(verification.chapters.find((r) => r.id === c.id)));
-    const { mark, label } = MARKS[state];
-    const here = c.id === current ? ' aria-current="page"' : '';
-    return `<li class="${state}"><a href="${root}${c.id}/"${here}><i title="${label}">${mark}</i> ${String(c.number).padStart(2, '0')} ${esc(c.meta.title)}</a></li>`;
+    const state = tallyState(tally(results.get(c.id)));
+    return `<li class="${state}"><a href="${root}${c.id}/">${String(c.number).padStart(2, '0')} ${esc(shortTitle(c.meta.title))}</a>`;
   });
-  return `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a></p><ol>${items.join('')}</ol></nav>`;
+  const html = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a></p><ol>${items.join('')}</ol></nav>`;
+  return (current) => (current === undefined ? html : html.replace(`<a href="${root}${current}/">`, `<a href="${root}${current}/" aria-current="page">`));
+}
+
+/** The sidebar with `current` marked (builds it: to render many pages, use {@link createSidebar} once). */
+export function sidebar(chapters: Chapter[], verification: Verification, root: string, current?: string): string {
+  return createSidebar(chapters, resultsById(verification), root)(current);
 }
 
 export interface ShellOptions {
@@ -35,7 +53,7 @@ export interface ShellOptions {
   main: string;
 }
 
-/** A whole HTML page. */
+/** A whole HTML page. The search box is added by the script (search needs it), after the home link. */
 export function shell(o: ShellOptions): string {
   return `<!doctype html>
 <html lang="en">
@@ -53,11 +71,6 @@ export function shell(o: ShellOptions): string {
 <a class="skip" href="#main">Skip to the content</a>
 <header class="top">
 <a class="home" href="${o.root}">${esc(SITE_TITLE)}</a>
-<div class="search" role="search" hidden>
-<label for="search-input" class="vh">Search the handbook</label>
-<input id="search-input" type="search" placeholder="Search the handbook" autocomplete="off" spellcheck="false">
-<div class="search-results" aria-live="polite"></div>
-</div>
 </header>
 <div class="layout">
 ${o.sidebar}

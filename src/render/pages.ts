@@ -6,8 +6,8 @@ import type { MarkdownIt } from 'markdown-it';
 import type { Chapter, ChapterResult, Verdict, Verification } from '../types.ts';
 import { esc } from './html.ts';
 import type { RenderEnv } from './include.ts';
-import { SITE_TITLE, shell, sidebar } from './layout.ts';
-import { badge, claimsSection, evidenceSection, tally, tallyState } from './results.ts';
+import { SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
+import { badge, claimsSection, tally, tallyState } from './results.ts';
 import { renderChapterMarkdown } from './markdown.ts';
 
 /** What a verdict says, in words. */
@@ -29,16 +29,37 @@ export interface ChapterEnv extends RenderEnv {
   placedResults?: boolean;
 }
 
-/** A chapter's page HTML. */
+/** What every page of one build shares, computed once: results by chapter, the two sidebars. */
+export interface SiteContext {
+  results: Map<string, ChapterResult>;
+  /** The sidebar of chapter pages (links start with `../`), with a chapter marked current. */
+  chapterSidebar: (current?: string) => string;
+  /** The sidebar of the index page. */
+  indexSidebar: () => string;
+}
+
+/** Computes the {@link SiteContext} of a build. */
+export function siteContext(chapters: Chapter[], verification: Verification): SiteContext {
+  const results = resultsById(verification);
+  const chapterSidebar = createSidebar(chapters, results, '../');
+  const index = createSidebar(chapters, results, '');
+  return { results, chapterSidebar, indexSidebar: () => index() };
+}
+
+/**
+ * A chapter's page HTML.
+ * @param site what the pages of this build share; computed here when not given (one page alone)
+ */
 export function chapterPage(
   md: MarkdownIt,
   chapters: Chapter[],
   index: number,
   verification: Verification,
   used: Set<string>,
+  site: SiteContext = siteContext(chapters, verification),
 ): string {
   const chapter = chapters[index] as Chapter;
-  const result = verification.chapters.find((r) => r.id === chapter.id);
+  const result = site.results.get(chapter.id);
   const env: ChapterEnv = { chapter, result, used, shownRun: new Set() };
   const prose = renderChapterMarkdown(md, chapter.readme.body, env);
   const root = '../';
@@ -53,10 +74,12 @@ export function chapterPage(
   const how = [
     `<section class="how" id="how-this-is-verified" data-pagefind-ignore><h2>How this is verified <a class="anchor" href="#how-this-is-verified" aria-label="Link to this section">#</a></h2>`,
     `<p>Each claim above is a test in ${specs.map((s) => `<code>${esc(s.name)}</code>`).join(', ')}, run with vitest against the snippet over real HTTP. Run them yourself with <code>npm test -- ${num}</code>.</p>`,
-    // Plain text, not highlighted: a spec is long, and colours would triple the page's weight.
+    // The source is not inlined (it would double the page): the file is next to the page. The
+    // script fetches it when the reader opens the <details> and shows it as plain text; without
+    // JavaScript the link inside is the way to read it.
     ...specs.map((s) => {
-      const text = s.text.replace(/\r\n/g, '\n').trimEnd();
-      return `<details><summary><code>${esc(s.name)}</code> (${text.split('\n').length} lines; <a href="${esc(s.name)}">raw file</a>)</summary><div class="code"><pre tabindex="0"><code>${esc(text)}</code></pre></div></details>`;
+      const lines = s.text.replace(/\r\n/g, '\n').trimEnd().split('\n').length;
+      return `<details class="spec" data-src="${esc(s.name)}"><summary><code>${esc(s.name)}</code> (${lines} lines)</summary><p><a href="${esc(s.name)}">Read ${esc(s.name)}</a> (the raw file)</p></details>`;
     }),
     '</section>',
   ].join('\n');
@@ -70,7 +93,6 @@ export function chapterPage(
     `<a class="badge-link" href="#claims">${badge(t)}</a>`,
     `<div class="prose">${prose}</div>`,
     env.placedResults ? '' : claimsSection(result),
-    evidenceSection(result),
     how,
     pager,
   ].filter(Boolean).join('\n');
@@ -78,20 +100,20 @@ export function chapterPage(
     title: `${num}. ${chapter.meta.title} — ${SITE_TITLE}`,
     description: chapter.meta.summary,
     root,
-    sidebar: sidebar(chapters, verification, root, chapter.id),
+    sidebar: site.chapterSidebar(chapter.id),
     main,
   });
 }
 
 /** The index page: what the handbook is, the chapters and their results, the run's versions. */
-export function indexPage(chapters: Chapter[], verification: Verification, options: { api: boolean }): string {
+export function indexPage(chapters: Chapter[], verification: Verification, options: { api: boolean }, site: SiteContext = siteContext(chapters, verification)): string {
   const { run } = verification;
   const rows = chapters.map((c) => {
-    const t = tally(verification.chapters.find((r) => r.id === c.id));
+    const t = tally(site.results.get(c.id));
     const state = tallyState(t);
     return `<tr class="${state}"><td>${String(c.number).padStart(2, '0')}</td><td><a href="${c.id}/">${esc(c.meta.title)}</a><br><span class="summary">${esc(c.meta.summary)}</span></td><td>${esc(c.meta.article)}</td><td><span class="verdict ${c.meta.verdict}">${VERDICT_TEXT[c.meta.verdict]}</span></td><td class="count ${state}">${t.passed} of ${t.total}${t.failed ? ` <span class="failed">(${t.failed} failed)</span>` : ''}</td></tr>`;
   });
-  const all = chapters.map((c) => tally(verification.chapters.find((r) => r.id === c.id)));
+  const all = chapters.map((c) => tally(site.results.get(c.id)));
   const total = all.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped, total: a.total + t.total }), { passed: 0, failed: 0, skipped: 0, total: 0 });
   const commit = run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12);
   const main = `<h1>${esc(SITE_TITLE)}</h1>
@@ -115,7 +137,7 @@ ${options.api ? '<p>The build pipeline that made this site is documented in the 
     title: SITE_TITLE,
     description: 'An executable handbook of how Express sessions and cookies really behave: every claim asserted by a test.',
     root: '',
-    sidebar: sidebar(chapters, verification, ''),
+    sidebar: site.indexSidebar(),
     main,
   });
 }

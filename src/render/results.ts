@@ -4,7 +4,7 @@
  * @module
  */
 import type { ChapterResult, Exchange, TestResult, TestStatus } from '../types.ts';
-import { esc, formatDuration } from './html.ts';
+import { esc, escText, formatDuration } from './html.ts';
 import { maskExchanges } from './mask.ts';
 
 /** The counts behind a badge. */
@@ -46,7 +46,7 @@ export function badge(t: Tally): string {
   return `<p class="badge ${tallyState(t)}">${esc(text)}</p>`;
 }
 
-/** Ids for a chapter's tests, by position: `claim-3`, with its evidence at `evidence-3`. */
+/** Ids for a chapter's tests, by position: `claim-3`. */
 export function claimIds(tests: readonly TestResult[]): string[] {
   return tests.map((_, index) => `claim-${index + 1}`);
 }
@@ -54,11 +54,13 @@ export function claimIds(tests: readonly TestResult[]): string[] {
 /** Groups tests by their describe path, keeping the order of first appearance. */
 function groups(tests: readonly TestResult[]): Array<{ heading: string; items: Array<{ test: TestResult; index: number }> }> {
   const out: Array<{ heading: string; items: Array<{ test: TestResult; index: number }> }> = [];
+  const byHeading = new Map<string, (typeof out)[number]>();
   tests.forEach((test, index) => {
     const heading = test.describe.join(' › ');
-    let group = out.find((g) => g.heading === heading);
+    let group = byHeading.get(heading);
     if (!group) {
       group = { heading, items: [] };
+      byHeading.set(heading, group);
       out.push(group);
     }
     group.items.push({ test, index });
@@ -66,32 +68,35 @@ function groups(tests: readonly TestResult[]): Array<{ heading: string; items: A
   return out;
 }
 
-/** The "Claims" section: every test by name with its status, duration and, for a failure, the message. */
+/**
+ * The "Claims" section: every test by name with its status, duration, where it is and, for a
+ * failure, the message; under each claim, folded, the HTTP exchanges it made (its evidence; open
+ * when the claim failed).
+ */
 export function claimsSection(result: ChapterResult | undefined): string {
   const tests = result?.tests ?? [];
   const ids = claimIds(tests);
   const t = tally(result);
   const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(t)];
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
-  for (const error of result?.fileErrors ?? []) {
-    parts.push(`<div class="claim failed"><i aria-hidden="true">✗</i> ${esc(error.file)} did not run<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${esc(error.message)}</pre></div>`);
+  if (tests.some((test) => test.exchanges.length > 0)) {
+    parts.push('<p class="note">Under each claim, its evidence: the HTTP exchanges the test made, as the server saw them. Session IDs, signatures, random tokens and dates are masked so this page is the same after every build; an exchange shown under an earlier claim is not repeated.</p>');
   }
+  for (const error of result?.fileErrors ?? []) {
+    parts.push(`<ul><li class="failed">${escText(error.file)} did not run<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${escText(error.message)}</pre></li></ul>`);
+  }
+  const shown = new Map<string, number>();
   for (const group of groups(tests)) {
-    if (group.heading) parts.push(`<h3>${esc(group.heading)}</h3>`);
-    parts.push('<ul class="claim-list">');
+    if (group.heading) parts.push(`<h3>${escText(group.heading)}</h3>`);
+    parts.push('<ul>');
     for (const { test, index } of group.items) {
-      const id = ids[index] as string;
-      const { mark, label } = STATUS_TEXT[test.status];
+      const { label } = STATUS_TEXT[test.status];
       const where = `${test.file}${test.line ? `:${test.line}` : ''}`;
-      const meta = [
-        `<b>${label}</b>`,
-        test.status === 'skipped' ? '' : formatDuration(test.durationMs),
-        esc(where),
-        test.exchanges.length > 0 ? `<a href="#evidence-${index + 1}">evidence</a>` : '',
-      ].filter(Boolean).join(' · ');
-      parts.push(`<li class="claim ${test.status}" id="${id}"><i aria-hidden="true">${mark}</i> ${esc(test.name)}<small>${meta}</small>`);
-      if (test.failure) parts.push(`<pre class="failure">${esc(test.failure)}</pre>`);
-      parts.push('</li>');
+      const meta = [`<b>${label}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)].filter(Boolean).join(' · ');
+      let item = `<li class="${test.status}" id="${ids[index]}">${escText(test.name)}<small>${meta}</small>`;
+      if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
+      item += evidence(test, index + 1, shown);
+      parts.push(`${item}</li>`);
     }
     parts.push('</ul>');
   }
@@ -104,36 +109,43 @@ function cut(value: string, max = 160): string {
   return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
 }
 
-/** One exchange as a short transcript. */
+/** One exchange as a short transcript: request line and headers, status, response headers, body. */
 export function transcript(e: Exchange): string {
-  const lines: string[] = [`<b>${esc(e.method)} ${esc(cut(e.path))}</b>`];
-  if (e.cookie !== undefined) lines.push(`Cookie: ${esc(cut(e.cookie))}`);
-  for (const [name, value] of Object.entries(e.headers ?? {})) lines.push(`${esc(name)}: ${esc(cut(value))}`);
+  const lines: string[] = [`<b>${escText(e.method)} ${escText(cut(e.path))}</b>`];
+  if (e.cookie !== undefined) lines.push(`Cookie: ${escText(cut(e.cookie))}`);
+  for (const [name, value] of Object.entries(e.headers ?? {})) lines.push(`${escText(name)}: ${escText(cut(value))}`);
   lines.push(`<b>→ ${e.status}</b>`);
-  for (const line of e.setCookie) lines.push(`Set-Cookie: ${esc(cut(line, 240))}`);
-  if (e.location !== undefined) lines.push(`Location: ${esc(cut(e.location))}`);
+  for (const line of e.setCookie) lines.push(`Set-Cookie: ${escText(cut(line, 240))}`);
+  if (e.location !== undefined) lines.push(`Location: ${escText(cut(e.location))}`);
   const body = e.body.trim();
-  if (body) lines.push(`<span class="body">${esc(cut(body.replace(/\s+/g, ' '), 200))}</span>`);
+  if (body) lines.push(`<samp>${escText(cut(body.replace(/\s+/g, ' '), 200))}</samp>`);
   return lines.join('\n');
 }
 
-/** The "Evidence" section: each test's HTTP exchanges, masked so the page is the same from run to run. */
-export function evidenceSection(result: ChapterResult | undefined): string {
-  const tests = result?.tests ?? [];
-  const ids = claimIds(tests);
-  const items = tests
-    .map((test, index) => ({ test, id: ids[index] as string, n: index + 1 }))
-    .filter(({ test }) => test.exchanges.length > 0);
-  if (items.length === 0) return '';
-  const parts = [
-    `<section class="evidence" id="evidence" data-pagefind-ignore><h2>Evidence <a class="anchor" href="#evidence" aria-label="Link to this section">#</a></h2>`,
-    '<p class="note">The HTTP exchanges each test made, as the server saw them. Session IDs, signatures, random tokens and dates are masked so this page is the same after every build.</p>',
-  ];
-  for (const { test, id, n } of items) {
-    const exchanges = maskExchanges(test.exchanges);
-    parts.push(`<div class="exchanges ${test.status}" id="evidence-${n}"><h3><i aria-hidden="true">${STATUS_TEXT[test.status].mark}</i> <a href="#${id}">${esc(test.name)}</a></h3>`);
-    parts.push(`<ol>${exchanges.map((e) => `<li><pre>${transcript(e)}</pre></li>`).join('')}</ol></div>`);
+/**
+ * A claim's evidence: its exchanges, masked, in one `<pre>`, folded in a `<details>` (open for a
+ * failed claim). Repeats are folded: consecutive identical exchanges are shown once with their count,
+ * and an exchange already shown under an earlier claim of the page is reduced to its request and
+ * status line with a link to that claim. `shown` maps transcripts to the claim that showed them.
+ */
+function evidence(test: TestResult, claim: number, shown: Map<string, number>): string {
+  if (test.exchanges.length === 0) return '';
+  const blocks: string[] = [];
+  const texts = maskExchanges(test.exchanges).map((e) => ({ e, text: transcript(e) }));
+  for (let i = 0; i < texts.length; ) {
+    const { e, text } = texts[i] as { e: Exchange; text: string };
+    let n = 1;
+    while (texts[i + n]?.text === text) n++;
+    i += n;
+    const times = n > 1 ? `\n(this exchange ${n} times)` : '';
+    const earlier = shown.get(text);
+    if (earlier !== undefined && earlier !== claim) {
+      blocks.push(`<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b> as under <a href="#claim-${earlier}">claim ${earlier}</a>${times}`);
+    } else {
+      shown.set(text, claim);
+      blocks.push(text + times);
+    }
   }
-  parts.push('</section>');
-  return parts.join('\n');
+  const count = test.exchanges.length;
+  return `<details class="ev"${test.status === 'failed' ? ' open' : ''}><summary>${count} HTTP exchange${count === 1 ? '' : 's'}</summary><pre>${blocks.join('\n\n')}</pre></details>`;
 }

@@ -4,9 +4,9 @@
  * it takes to run that file.
  * @module
  */
-import type { ChapterFile } from '../types.ts';
+import type { ChapterFile, FileRole } from '../types.ts';
 import type { CodeHighlighter } from './highlight.ts';
-import { esc } from './html.ts';
+import { esc, escText } from './html.ts';
 
 /** The npm packages a file imports (bare specifiers, `node:` built-ins and relative paths left out), sorted. */
 export function importedPackages(code: string): string[] {
@@ -36,13 +36,21 @@ export function runCommands(file: ChapterFile): string[] {
   return commands;
 }
 
-/** A `<pre><code>` block, with a copy button when `copy` is true (the button appears only with JavaScript). */
+/**
+ * A `<pre><code>` block. With `copy`, it is marked `data-copy` and the script adds a copy button
+ * (without JavaScript there is no button at all, rather than a dead one).
+ */
 export function codeBlock(highlighter: CodeHighlighter, code: string, lang: string, used: Set<string>, copy = true): string {
   const { html, classes } = highlighter.highlight(code, lang);
   for (const c of classes) used.add(c);
-  const button = copy ? '<button type="button" class="copy" hidden>Copy</button>' : '';
-  return `<div class="code">${button}<pre tabindex="0"><code>${html}</code></pre></div>`;
+  return `<div class="code"${copy ? ' data-copy' : ''}><pre tabindex="0"><code>${html}</code></pre></div>`;
 }
+
+/** The label of code that is shown but not to be copied, by file role. */
+export const NOT_TO_COPY: Partial<Record<FileRole, string>> = {
+  article: "The article's version — not the one to copy",
+  pitfall: 'A pitfall, shown on purpose — not the one to copy',
+};
 
 /** One included file or region, as a captioned figure. */
 export function snippetFigure(
@@ -54,18 +62,18 @@ export function snippetFigure(
   showRun = true,
 ): string {
   const ext = file.name.split('.').pop() ?? '';
-  const isArticle = file.role === 'article';
+  const label = NOT_TO_COPY[file.role];
   const caption = [
     `<a class="file" href="${esc(file.name)}" download>${esc(file.name)}</a>`,
-    region ? `<span class="region">region <code>${esc(region)}</code></span>` : '',
+    region ? `<span class="region">region <code>${escText(region)}</code></span>` : '',
   ].filter(Boolean).join(' ');
   const parts: string[] = [];
-  parts.push(`<figure class="snippet${isArticle ? ' article' : ''}">`);
-  if (isArticle) parts.push(`<p class="label">The article's version — not the one to copy</p>`);
+  parts.push(`<figure class="snippet${label ? ` ${file.role}` : ''}">`);
+  if (label) parts.push(`<p class="label">${escText(label)}</p>`);
   parts.push(`<figcaption>${caption}</figcaption>`);
-  parts.push(codeBlock(highlighter, code, ext, used, !isArticle));
-  if (showRun && (file.role === 'snippet' || file.role === 'article')) {
-    const cmds = runCommands(file).map((c) => `<code>${esc(c)}</code>`).join(' then ');
+  parts.push(codeBlock(highlighter, code, ext, used, !label));
+  if (showRun && (file.role === 'snippet' || file.role === 'article' || file.role === 'pitfall')) {
+    const cmds = runCommands(file).map((c) => `<code>${escText(c)}</code>`).join(' then ');
     parts.push(`<p class="run">Run the whole file: <a href="${esc(file.name)}" download>download ${esc(file.name)}</a>, ${cmds}</p>`);
   }
   parts.push('</figure>');

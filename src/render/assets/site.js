@@ -1,4 +1,5 @@
-// Sessions & Cookies, Verified: the one script. Copy buttons and search; the pages work without it.
+// Sessions & Cookies, Verified: the one script. Copy buttons, specs shown on demand, search.
+// The pages work without it: no button, a link to each spec file, no search box.
 (function () {
   'use strict';
   var script = document.currentScript;
@@ -20,12 +21,15 @@
       ok ? resolve() : reject(new Error('copy failed'));
     });
   }
-  document.querySelectorAll('button.copy').forEach(function (button) {
-    button.hidden = false;
+  document.querySelectorAll('.code[data-copy]').forEach(function (block) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'copy';
+    button.textContent = 'Copy';
     button.setAttribute('aria-label', 'Copy this code');
+    block.insertBefore(button, block.firstChild);
     button.addEventListener('click', function () {
-      var code = button.parentElement.querySelector('code');
-      copyText(code.textContent).then(function () {
+      copyText(block.querySelector('code').textContent).then(function () {
         button.textContent = 'Copied';
       }, function () {
         button.textContent = 'Copy failed';
@@ -34,55 +38,44 @@
     });
   });
 
-  // Search: pagefind's index, loaded from this site on first use.
-  var box = document.querySelector('.search');
-  if (!box) return;
-  var input = box.querySelector('input');
-  var out = box.querySelector('.search-results');
-  var pagefind = null;
-  var timer = 0;
-  var latest = 0;
-  box.hidden = false;
-
-  function load() {
-    if (!pagefind) {
-      pagefind = import(new URL('pagefind/pagefind.js', root).href).then(function (pf) {
-        return Promise.resolve(pf.options({ baseUrl: root.pathname })).then(function () { return pf; });
+  // "How this is verified": a spec's source is fetched (same origin) when its <details> opens,
+  // and shown as plain text. If that fails, the link to the raw file stays.
+  document.querySelectorAll('details[data-src]').forEach(function (details) {
+    details.addEventListener('toggle', function () {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = '1';
+      fetch(details.dataset.src).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      }).then(function (text) {
+        var div = document.createElement('div');
+        var pre = document.createElement('pre');
+        var code = document.createElement('code');
+        div.className = 'code';
+        pre.tabIndex = 0;
+        code.textContent = text.replace(/\s+$/, '');
+        pre.appendChild(code);
+        div.appendChild(pre);
+        details.appendChild(div);
+      }).catch(function () {
+        delete details.dataset.loaded;
       });
-    }
-    return pagefind;
-  }
-  function escapeHtml(s) {
-    return s.replace(/[&<>"]/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]; });
-  }
-  function show(html) { out.innerHTML = html; }
-  function run() {
-    var query = input.value.trim();
-    var ticket = ++latest;
-    if (!query) return show('');
-    load().then(function (pf) {
-      return pf.search(query);
-    }).then(function (search) {
-      return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
-    }).then(function (results) {
-      if (ticket !== latest) return;
-      if (results.length === 0) return show('<p class="none">No results for “' + escapeHtml(query) + '”.</p>');
-      show('<ol>' + results.map(function (r) {
-        return '<li><a href="' + escapeHtml(r.url) + '">' + escapeHtml(r.meta.title || r.url) + '</a><p>' + r.excerpt + '</p></li>';
-      }).join('') + '</ol>');
-    }).catch(function () {
-      if (ticket === latest) show('<p class="none">Search is not available in this build.</p>');
+    });
+  });
+
+  // Search: a box here; the code (assets/search.js) and pagefind's index load when it is first used.
+  var top = document.querySelector('.top');
+  if (!top) return;
+  var box = document.createElement('div');
+  box.className = 'search';
+  box.setAttribute('role', 'search');
+  box.innerHTML = '<label for="search-input" class="vh">Search the handbook</label><input id="search-input" type="search" placeholder="Search the handbook" autocomplete="off" spellcheck="false"><div class="search-results" aria-live="polite"></div>';
+  top.appendChild(box);
+  var input = box.querySelector('input');
+  function start() {
+    import(new URL('assets/search.js', root).href).then(function (m) { m.start(box, root); }).catch(function () {
+      box.querySelector('.search-results').innerHTML = '<p class="none">Search is not available in this build.</p>';
     });
   }
-  input.addEventListener('focus', function () { load().catch(function () {}); }, { once: true });
-  input.addEventListener('input', function () {
-    clearTimeout(timer);
-    timer = setTimeout(run, 120);
-  });
-  input.addEventListener('keydown', function (event) {
-    if (event.key === 'Escape') { input.value = ''; show(''); }
-  });
-  document.addEventListener('click', function (event) {
-    if (!box.contains(event.target)) show('');
-  });
+  input.addEventListener('focus', start, { once: true });
 })();

@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { findChapters } from '../find.ts';
+import type { Chapter, SiteFile, Verification } from '../types.ts';
+import { type CachingHighlighter, CodeNotCached, createCodeHighlighter, type EngineLoader } from './highlight.ts';
+import { renderSite, renderSiteFiles } from './index.ts';
+import { createSidebar, resultsById, shortTitle, sidebar } from './layout.ts';
+import { createMarkdown } from './markdown.ts';
+import { chapterPage, type SiteContext, siteContext } from './pages.ts';
+import { snippetFigure } from './snippet.ts';
+
+const root = join(import.meta.dirname, '../..');
+const chapters = findChapters(join(root, 'tests/fixtures/chapters-e2e'), root);
+const verification: Verification = {
+  run: { versions: { node: '20', express: '5', 'express-session': '1.19', 'cookie-parser': '1.4' }, date: '2025-01-01T00:00:00.000Z', commit: 'unknown', dirty: false },
+  chapters: [{ id: '02-failing', fileErrors: [], tests: [{ name: 'x', describe: [], status: 'failed', durationMs: 1, file: 'app.test.ts', exchanges: [] }] }],
+};
+
+/** The real shiki loader, counted. */
+function countingEngine(): { engine: EngineLoader; loads: () => number } {
+  let loads = 0;
+  return {
+    engine: async () => {
+      loads++;
+      const { createHighlighter } = await import('shiki');
+      return (await createHighlighter({ themes: ['github-light', 'github-dark'], langs: ['typescript', 'javascript', 'json', 'shellscript', 'html', 'css', 'markdown', 'yaml'] })) as never;
+    },
+    loads: () => loads,
+  };
+}
+
+async function collect(files: AsyncIterable<SiteFile>): Promise<SiteFile[]> {
+  const out: SiteFile[] = [];
+  for await (const f of files) out.push(f);
+  return out;
+}
+
+let reference: SiteFile[];
+let warm: CachingHighlighter;
+
+beforeAll(async () => {
+  warm = await createCodeHighlighter();
+  reference = renderSite(chapters, verification, warm, { api: false });
+});
+
+describe('highlighter: shiki only when a block is missing from the cache', () => {
+  test('with every block cached, the site renders without ever loading shiki, byte for byte the same', async () => {
+    const counted = countingEngine();
+    const cached = await createCodeHighlighter(warm.cache(), { engine: counted.engine });
+    const files = await collect(renderSiteFiles(chapters, verification, cached, { api: false }));
+    expect(counted.loads()).toBe(0);
+    expect(cached.stats()).toMatchObject({ engine: false, tokenized: 0 });
+    expect(files.map((f) => [f.path, String(f.content)])).toEqual(reference.map((f) => [f.path, String(f.content)]));
+  });
+
+  test('with an empty cache and lazy loading, shiki is loaded once, on the first missing block, and the bytes are the same', async () => {
+    const counted = countingEngine();
+    const lazy = await createCodeHighlighter({}, { load: 'lazy', engine: counted.engine });
+    expect(counted.loads()).toBe(0);
+    expect(() => lazy.highlight('const a = 1;', 'ts')).toThrow(CodeNotCached);
+    const files = await collect(renderSiteFiles(chapters, verification, lazy, { api: false }));
+    expect(counted.loads()).toBe(1);
+    expect(lazy.stats().engine).toBe(true);
+    expect(files.map((f) => [f.path, String(f.content)])).toEqual(reference.map((f) => [f.path, String(f.content)]));
+  });
+
+  test('the cache is keyed by content: a block highlighted once is not tokenized again', async () => {
+    const h = await createCodeHighlighter();
+    h.highlight('let x = 1;', 'ts');
+    h.highlight('let x = 1;', 'ts');
+    h.highlight('let x = 1;', 'typescript');
+    expect(h.stats()).toMatchObject({ calls: 3, distinct: 1, tokenized: 1 });
+  });
+});
+
+describe('sidebar: built once per build', () => {
+  test('the one-off sidebar marks exactly the current chapter, the same as building it for that page', () => {
+    const results = resultsById(verification);
+    const make = createSidebar(chapters, results, '../');
+    for (const c of chapters) {
+      const html = make(c.id);
+      expect(html).toBe(sidebar(chapters, verification, '../', c.id));
+      expect(html.match(/aria-current="page"/g)).toHaveLength(1);
+      expect(html).toContain(`<a href="../${c.id}/" aria-current="page">`);
+    }
+    expect(make()).not.toContain('aria-current');
+  });
+
+  test('pages take the sidebar from the build’s context instead of building their own', () => {
+    const site = siteContext(chapters, verification);
+    let calls = 0;
+    const counted: SiteContext = { ...site, chapterSidebar: (current) => (calls++, site.chapterSidebar(current)) };
+    const md = createMarkdown(warm);
+    const used = new Set<string>();
+    const pages = chapters.map((_, i) => chapterPage(md, chapters, i, verification, used, counted));
+    expect(calls).toBe(chapters.length);
+    expect(pages[0]).toBe(reference.find((f) => f.path === `${chapters[0]?.id}/index.html`)?.content);
+  });
+
+  test('long titles are cut at a word for the sidebar', () => {
+    expect(shortTitle('Short title')).toBe('Short title');
+    expect(shortTitle('Storing and reading session data (generated copy 137)')).toBe('Storing and reading session data…');
+  });
+});
+
+describe('code not to copy', () => {
+  test('a block from pitfall*.ts is labelled a pitfall shown on purpose, without a copy button', () => {
+    const chapter = chapters[1] as Chapter;
+    const file = { name: 'pitfall-no-save.ts', path: `${chapter.dir}/pitfall-no-save.ts`, role: 'pitfall' as const, text: "import express from 'express';\nexport const x = 1;\n" };
+    const html = snippetFigure(warm, file, undefined, 'export const x = 1;', new Set());
+    expect(html).toMatch(/^<figure class="snippet pitfall"><p class="label">A pitfall, shown on purpose — not the one to copy<\/p>/);
+    expect(html).not.toContain('data-copy');
+    expect(html).toContain('Run the whole file');
+  });
+});
