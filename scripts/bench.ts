@@ -20,6 +20,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { compileRenderChild } from '../src/bench/compile.ts';
 import { generateCorpus } from '../src/bench/corpus.ts';
 import { timed } from '../src/bench/run.ts';
 import { type Figure, figure, machine, machineLine, markdownTable, median, textTable } from '../src/bench/stats.ts';
@@ -179,8 +180,9 @@ try {
   if (want('render')) {
     console.log(`\nrender from saved results: 8 / 80 / 400 generated chapters × ${RUNS.render} (whole processes)`);
     const real = results ?? (existsSync(join(root, '.cache/results.json')) ? loadVerification(join(root, '.cache/results.json')) : undefined);
-    const child = join(root, 'src/bench/render-child.ts');
-    const tsx = join(root, 'node_modules/tsx/dist/loader.mjs');
+    // The child runs as one bundle compiled by esbuild (once per source change, kept in .cache/bench/),
+    // with plain node: no TypeScript loader at start-up.
+    const child = await compileRenderChild(root);
     details.render = {};
     for (const count of [8, 80, 400]) {
       const dir = join(work, `corpus-${count}`);
@@ -193,11 +195,11 @@ try {
       // one cold run fills it and is shown in the note; the median is over the runs after it.
       const cache = join(work, `corpus-${count}-highlight.json`);
       const out = join(work, `render-${count}`);
-      const cold = await timed(process.execPath, ['--import', tsx, child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
+      const cold = await timed(process.execPath, [child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
       if (cold.code !== 0) throw new Error(`render of ${count} chapters failed:\n${cold.stderr.slice(-2000)}`);
       say(`${count} chapters, cold cache: ${Math.round(cold.ms)} ms  ${cold.stdout.trim().split('\n').pop()}`);
       for (let i = 0; i < RUNS.render; i++) {
-        const r = await timed(process.execPath, ['--import', tsx, child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
+        const r = await timed(process.execPath, [child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
         if (r.code !== 0) throw new Error(`render of ${count} chapters failed:\n${r.stderr.slice(-2000)}`);
         runs.push({ wallMs: r.ms, child: JSON.parse(r.stdout.trim().split('\n').pop() as string) });
         say(`${count} chapters ${i + 1}/${RUNS.render}: ${Math.round(r.ms)} ms  ${r.stdout.trim().split('\n').pop()}`);

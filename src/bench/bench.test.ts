@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { copyReadme, corpusFolder, testNames } from './corpus.ts';
 import { figure, formatValue, markdownTable, median, textTable } from './stats.ts';
 import { cssRefs, frameworkIn, pageRefs } from './weight.ts';
+import { FOLDER_NAME } from '../find.ts';
 import type { Chapter } from '../types.ts';
 
 describe('bench arithmetic', () => {
@@ -31,9 +32,10 @@ describe('bench arithmetic', () => {
 });
 
 describe('generated chapters', () => {
-  test('beyond 99 chapters the folder names keep two digits and stay unique and sortable', () => {
-    expect(corpusFolder(7, 'a-b')).toBe('07-g0007-a-b');
-    expect(corpusFolder(137, 'x')).toBe('37-g0137-x');
+  test('generated folders are NN-slug, and NNN-slug beyond 99, so find reads them in order', () => {
+    expect(corpusFolder(7, 'a-b')).toBe('07-a-b');
+    expect(corpusFolder(137, 'x')).toBe('137-x');
+    expect(FOLDER_NAME.exec(corpusFolder(400, 'x'))?.[1]).toBe('400');
   });
 
   test('a copy keeps the prose and front matter, with its own title and paragraph', () => {

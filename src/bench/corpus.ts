@@ -7,19 +7,17 @@
  * handbook: that is what a content-keyed highlight cache is for. `distinctCode: true` adds a comment
  * line unique to each copy to every code file instead, so every block is new (the worst case).
  *
- * Chapter folders are named with two digits (see `FOLDER_NAME` in src/find.ts), so beyond 99 the
- * generated folders repeat numbers (`37-g0137-…`); {@link readCorpus} reads them one by one and
- * numbers them 1…N in memory.
+ * Chapter folders are named `NN-slug`, and `NNN-slug` beyond 99 (see `FOLDER_NAME` in src/find.ts),
+ * so the corpus goes through the normal find stage.
  * @module
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readChapter } from '../find.ts';
 import type { Chapter, ChapterResult, Exchange, Verification } from '../types.ts';
 
 /** The folder name of generated chapter `i` (1-based) copying a chapter with this slug. */
 export function corpusFolder(i: number, slug: string): string {
-  return `${String(i % 100).padStart(2, '0')}-g${String(i).padStart(4, '0')}-${slug}`;
+  return `${String(i).padStart(2, '0')}-${slug}`;
 }
 
 /** The README of a copy: the same prose with its own title and one paragraph of its own. */
@@ -80,13 +78,4 @@ export function generateCorpus(dir: string, sources: Chapter[], count: number, r
     run: real?.run ?? { versions: { node: process.versions.node, express: 'unknown', 'express-session': 'unknown', 'cookie-parser': 'unknown' }, date: new Date(0).toISOString(), commit: 'unknown', dirty: false },
     chapters: results,
   };
-}
-
-/** Reads a generated corpus: every folder, in order, numbered 1…N. */
-export function readCorpus(dir: string, root: string): Chapter[] {
-  const names = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort((a, b) => a.slice(4).localeCompare(b.slice(4)));
-  return names.map((name, i) => ({ ...readChapter(join(dir, name), root), number: i + 1 }));
 }

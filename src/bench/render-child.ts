@@ -1,12 +1,14 @@
 /**
  * One render from saved results, as its own process (the benchmark times the whole process, the way
- * the issue timed Hugo): read the chapters, load the results, create the highlighter once, render
- * every page, write them. No spec runs, no search index, no API docs.
+ * the issue timed Hugo): find the chapters, load the results, render every page and stream it to
+ * disk, swap the folder in. No spec runs, no search index, no API docs. The benchmark runs this file
+ * bundled by esbuild (src/bench/compile.ts) with plain node, so no TypeScript loader starts up.
  *
- * `node --import tsx src/bench/render-child.ts CHAPTERS_DIR RESULTS_JSON OUT_DIR [HIGHLIGHT_CACHE]`
+ * `node render-child.mjs CHAPTERS_DIR RESULTS_JSON OUT_DIR [HIGHLIGHT_CACHE]`
+ * (or `node --import tsx src/bench/render-child.ts …`)
  *
  * With HIGHLIGHT_CACHE, highlighted code is kept between runs in that file, as `npm run build` keeps
- * it in .cache/highlight.json.
+ * it in .cache/highlight.json; shiki is loaded only when a block is missing from it.
  *
  * Prints one JSON line: stage times, highlight calls and distinct blocks, and the process's peak
  * resident memory.
@@ -14,17 +16,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createCodeHighlighter, renderSite } from '../render/index.ts';
+import { findChapters } from '../find.ts';
+import { createCodeHighlighter, renderSiteFiles } from '../render/index.ts';
 import { loadVerification } from '../verify.ts';
 import { writeSite } from '../write.ts';
-import { readCorpus } from './corpus.ts';
 
 const [chaptersDir, resultsFile, out, cacheFile] = process.argv.slice(2);
 if (!chaptersDir || !resultsFile || !out) {
-  console.error('usage: render-child CHAPTERS_DIR RESULTS_JSON OUT_DIR');
+  console.error('usage: render-child CHAPTERS_DIR RESULTS_JSON OUT_DIR [HIGHLIGHT_CACHE]');
   process.exit(2);
 }
-const root = resolve(import.meta.dirname, '../..');
 const ms: Record<string, number> = {};
 let t = performance.now();
 const lap = (name: string) => {
@@ -33,35 +34,37 @@ const lap = (name: string) => {
   t = now;
 };
 ms.startup = Math.round(performance.now());
-const chapters = readCorpus(resolve(chaptersDir), root);
+const dir = resolve(chaptersDir);
+const chapters = findChapters(dir, dir);
 lap('find');
 const verification = loadVerification(resolve(resultsFile));
 lap('load');
-const inner = await createCodeHighlighter(cacheFile && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {});
+const highlighter = await createCodeHighlighter(cacheFile && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {}, { load: 'lazy' });
 lap('highlighter');
-let calls = 0;
-const distinct = new Set<string>();
-const highlighter: typeof inner = {
-  ...inner,
-  highlight(code: string, lang: string) {
-    calls++;
-    distinct.add(`${lang}\u0000${code}`);
-    return inner.highlight(code, lang);
-  },
-};
-const files = renderSite(chapters, verification, highlighter, { api: false });
+let pageBytes = 0;
+let pages = 0;
+async function* counted() {
+  for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: false })) {
+    if (file.path.endsWith('/index.html')) {
+      pages++;
+      pageBytes += Buffer.byteLength(file.content);
+    }
+    yield file;
+  }
+}
+// Render and write interleave (each page goes to disk as it is rendered): one figure for both.
+await writeSite(counted(), { out: resolve(out), search: false, apiDocs: false });
 lap('render');
-await writeSite(files, { out: resolve(out), search: false, apiDocs: false });
-lap('write');
-if (cacheFile) writeFileSync(cacheFile, JSON.stringify(inner.cache()));
+ms.write = 0;
+const stats = highlighter.stats();
+if (cacheFile && stats.tokenized > 0) writeFileSync(cacheFile, JSON.stringify(highlighter.cache()));
 lap('cache');
-const pages = files.filter((f) => f.path.endsWith('/index.html')).map((f) => (typeof f.content === 'string' ? Buffer.byteLength(f.content) : f.content.byteLength));
 console.log(
   JSON.stringify({
     chapters: chapters.length,
     ms,
-    highlight: { calls, distinct: distinct.size },
-    pageKB: Math.round(pages.reduce((a, b) => a + b, 0) / pages.length / 102.4) / 10,
+    highlight: { calls: stats.calls, distinct: stats.distinct, tokenized: stats.tokenized, shiki: stats.engine },
+    pageKB: Math.round(pageBytes / Math.max(1, pages) / 102.4) / 10,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
     wallMs: Math.round(performance.now()),
   }),
