@@ -96,14 +96,17 @@ describe('the default in-memory store', () => {
     expect(res.text).toBe('Not logged in');
   });
 
-  test('express-session prints a MemoryStore warning on stderr when NODE_ENV=production', async () => {
+  // Two Node processes side by side, with time for a slow start on a busy machine.
+  test('express-session prints a MemoryStore warning on stderr when NODE_ENV=production', { timeout: 30_000 }, async () => {
     const script = "require('express-session')({ secret: 'x', resave: false, saveUninitialized: false })";
-    const prod = await runNode(['-e', script], { NODE_ENV: 'production' }, 10_000);
+    const [prod, dev] = await Promise.all([
+      runNode(['-e', script], { NODE_ENV: 'production' }, 10_000),
+      runNode(['-e', script], { NODE_ENV: 'development' }, 10_000),
+    ]);
     expect(prod.code).toBe(0);
     expect(prod.stderr).toContain(
       'Warning: connect.session() MemoryStore is not\ndesigned for a production environment, as it will leak\nmemory, and will not scale past a single process.',
     );
-    const dev = await runNode(['-e', script], { NODE_ENV: 'development' }, 10_000);
     expect(dev.code).toBe(0);
     expect(dev.stderr).not.toContain('MemoryStore');
   });
@@ -181,31 +184,34 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
     await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
   });
 
-  test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", async () => {
-    const published = await runNode(
-      [
-        '--input-type=module',
-        '-e',
-        "import Database from 'better-sqlite3'; import factory from 'better-sqlite3-session-store'; import session from 'express-session'; const S = factory(session); new S({ client: new Database(':memory:') }); console.log('store created');",
-      ],
-      {},
-      1500,
-      'store created',
-    );
+  // Two Node processes (one through tsx): side by side, with time for a slow start on a busy machine.
+  test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", { timeout: 30_000 }, async () => {
+    const [published, fixed] = await Promise.all([
+      runNode(
+        [
+          '--input-type=module',
+          '-e',
+          "import Database from 'better-sqlite3'; import factory from 'better-sqlite3-session-store'; import session from 'express-session'; const S = factory(session); new S({ client: new Database(':memory:') }); console.log('store created');",
+        ],
+        {},
+        1500,
+        'store created',
+      ),
+      runNode(
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          "import Database from 'better-sqlite3'; import { SqliteStore } from './chapters/20-choosing-a-store/app.ts'; new SqliteStore({ client: new Database(':memory:') }); console.log('store created');",
+        ],
+        {},
+        12_000,
+        'store created',
+      ),
+    ]);
     expect(published.stdout).toBe('store created\n');
     expect(published.code).toBeNull(); // still running 1.5 s after creating the store: it had to be killed
-    const fixed = await runNode(
-      [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        "import Database from 'better-sqlite3'; import { SqliteStore } from './chapters/20-choosing-a-store/app.ts'; new SqliteStore({ client: new Database(':memory:') }); console.log('store created');",
-      ],
-      {},
-      12_000,
-      'store created',
-    );
     expect(fixed.stdout).toBe('store created\n');
     expect(fixed.code).toBe(0);
   });
