@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { createApp } from './app.ts';
-import { createApp as createRedirectWithoutSave } from './redirect-without-save.ts';
+import { createApp as createRedirectWithoutSave } from './pitfall-redirect-without-save.ts';
 import { SlowStore } from './slow-store.ts';
 
 const SECRET = 'chapter-18-secret';

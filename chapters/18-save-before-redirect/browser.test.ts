@@ -7,7 +7,7 @@ import { launchBrowser } from '../../src/testkit/browser.ts';
 import { signedSessionId } from '../../src/testkit/cookies.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
-import { createApp as createRedirectWithoutSave } from './redirect-without-save.ts';
+import { createApp as createRedirectWithoutSave } from './pitfall-redirect-without-save.ts';
 import { SlowStore } from './slow-store.ts';
 
 const SECRET = 'chapter-18-secret';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { createApp } from './app.ts';
-import { createRaceDemoApp } from './race-demo.ts';
+import { createRaceDemoApp } from './pitfall-race-demo.ts';
 
 const SECRET = 'chapter-19-secret';
 const THIRTY_MINUTES = 30 * 60 * 1000;
