@@ -1,19 +1,17 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import request from 'supertest';
-import ts from 'typescript';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { ROOT, makeWorkDir, tempFolder, typeCheckProjects, type Result } from '../../src/testkit/tsc.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
-const ARTICLE = join(HERE, 'article.ts');
-const APP = join(HERE, 'app.ts');
-/** A file that exists only in memory: another module of the same program declaring `userId` differently. */
-const OTHER = join(HERE, 'other-module.virtual.ts');
+const HERE = import.meta.dirname;
+const ARTICLE = `${HERE}/article.ts`;
+const APP = `${HERE}/app.ts`;
+/** Another module of the same program declaring `userId` differently (written to a temporary folder). */
 const OTHER_SOURCE = [
   "import 'express-session';",
   "declare module 'express-session' {",
@@ -26,15 +24,6 @@ const OTHER_SOURCE = [
 
 const MISSING_USER_ID = "Property 'userId' does not exist on type 'Session & Partial<SessionData>'.";
 
-/** The compiler options of the project's own tsconfig.json: strict, NodeNext, types: ["node"]. */
-function projectOptions(): ts.CompilerOptions {
-  const file = ts.readConfigFile(join(ROOT, 'tsconfig.json'), ts.sys.readFile);
-  if (file.error) throw new Error(ts.flattenDiagnosticMessageText(file.error.messageText, '\n'));
-  const parsed = ts.parseJsonConfigFileContent(file.config, ts.sys, ROOT);
-  if (parsed.errors.length > 0) throw new Error(ts.flattenDiagnosticMessageText(parsed.errors[0]?.messageText ?? '', '\n'));
-  return parsed.options;
-}
-
 interface Finding {
   code: number;
   file: string;
@@ -42,60 +31,64 @@ interface Finding {
   message: string;
 }
 
-let options: ts.CompilerOptions;
-let host: ts.CompilerHost;
-let previous: ts.Program | undefined;
-
-/**
- * Type-checks exactly `rootNames` (plus what they import and @types/node) with the project's
- * options, as `tsc` would, and lists the diagnostics. Nothing else from the repository is in the
- * program, so other chapters' augmentations of SessionData cannot hide an error.
- */
-function typeCheck(rootNames: string[]): { program: ts.Program; findings: Finding[] } {
-  const program = ts.createProgram({ rootNames, options, host, ...(previous ? { oldProgram: previous } : {}) });
-  previous = program;
-  const findings = ts.getPreEmitDiagnostics(program).map((d) => ({
-    code: d.code,
-    file: d.file ? d.file.fileName.slice(HERE.length + 1) : '',
-    line: d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0,
-    message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-  }));
-  return { program, findings };
-}
-
 /** 1-based line numbers of the lines of `file` that contain `text`. */
 function linesContaining(file: string, text: string): number[] {
-  const lines = (ts.sys.readFile(file) ?? '').split('\n');
+  const lines = readFileSync(file, 'utf8').split('\n');
   return lines.flatMap((line, index) => (line.includes(text) ? [index + 1] : []));
 }
 
-beforeAll(() => {
-  options = projectOptions();
-  host = ts.createCompilerHost(options, true);
-  // Parse library declaration files once for all the programs below.
-  const cache = new Map<string, ts.SourceFile | undefined>();
-  const getSourceFile = host.getSourceFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  const readFile = host.readFile.bind(host);
-  host.fileExists = (name) => name === OTHER || fileExists(name);
-  host.readFile = (name) => (name === OTHER ? OTHER_SOURCE : readFile(name));
-  host.getSourceFile = (name, languageVersion, onError) => {
-    if (name === OTHER) return ts.createSourceFile(name, OTHER_SOURCE, languageVersion, true);
-    if (!name.includes('node_modules')) return getSourceFile(name, languageVersion, onError);
-    if (!cache.has(name)) cache.set(name, getSourceFile(name, languageVersion, onError));
-    return cache.get(name);
-  };
-});
+const folder = await tempFolder('chapter-16-');
+afterAll(() => folder.remove());
+
+/**
+ * The lines of app.ts that declare a variable `userId`, and a copy of app.ts with a probe after
+ * each: `userId satisfies never;`, which the compiler rejects with a message naming userId's type.
+ */
+const declarations = linesContaining(APP, 'const userId =');
+
+/**
+ * Every program this spec type-checks, each with exactly the files listed (plus what they import
+ * and @types/node) and the project's own strict tsconfig.json, as `tsc` would: nothing else from
+ * the repository is in a program, so other chapters' augmentations of SessionData cannot hide an
+ * error. One run of TypeScript 7's native compiler checks them all, on first use.
+ */
+let checked: Promise<{ results: Record<string, Result>; findings: (name: string) => Finding[] }> | undefined;
+function compile() {
+  checked ??= (async () => {
+    const work = await makeWorkDir(folder.path, 'work');
+    const other = await work.write('other-module.virtual.ts', OTHER_SOURCE);
+    const appLines = readFileSync(APP, 'utf8').split('\n');
+    for (const line of [...declarations].reverse()) appLines.splice(line, 0, '    userId satisfies never; // probe');
+    const probe = await work.write('app.probe.ts', appLines.join('\n'));
+    const project = (files: string[], listFiles = false) => ({ files, extends: `${ROOT}/tsconfig.json`, listFiles });
+    const results = await typeCheckProjects(work.path, {
+      article: project([ARTICLE], true),
+      app: project([APP]),
+      together: project([ARTICLE, APP]),
+      conflict: project([APP, other]),
+      probe: project([probe]),
+    });
+    const findings = (name: string): Finding[] =>
+      (results[name]?.diagnostics ?? []).map((d) => ({
+        code: d.code,
+        file: relative(d.file.startsWith(work.path) ? work.path : HERE, d.file),
+        line: d.line,
+        message: d.message,
+      }));
+    return { results, findings };
+  })();
+  return checked;
+}
 
 describe('the article’s code under strict TypeScript', () => {
-  test("req.session.userId fails with TS2339: Property 'userId' does not exist on type 'Session & Partial<SessionData>'", { timeout: 30_000 }, () => {
-    const { program, findings } = typeCheck([ARTICLE]);
+  test("req.session.userId fails with TS2339: Property 'userId' does not exist on type 'Session & Partial<SessionData>'", { timeout: 30_000 }, async () => {
+    const { results, findings } = await compile();
     // Only the article and what it imports: no chapter's `declare module 'express-session'`.
-    const ours = program.getSourceFiles().filter((f) => !f.fileName.includes('node_modules'));
-    expect(ours.map((f) => f.fileName)).toEqual([ARTICLE]);
+    const ours = results.article?.files.filter((f) => !f.includes('node_modules'));
+    expect(ours).toEqual([ARTICLE]);
     const lines = linesContaining(ARTICLE, 'req.session.userId');
     expect(lines).toHaveLength(3);
-    expect(findings).toEqual(lines.map((line) => ({ code: 2339, file: 'article.ts', line, message: MISSING_USER_ID })));
+    expect(findings('article')).toEqual(lines.map((line) => ({ code: 2339, file: 'article.ts', line, message: MISSING_USER_ID })));
   });
 
   test('the error is a compile-time one only: run without a type check, the article’s login works', async () => {
@@ -110,36 +103,32 @@ describe('the article’s code under strict TypeScript', () => {
 });
 
 describe('declaring SessionData once', () => {
-  test('app.ts, which augments SessionData with userId: number, compiles with no diagnostics', { timeout: 30_000 }, () => {
-    const { findings } = typeCheck([APP]);
-    expect(findings).toEqual([]);
+  test('app.ts, which augments SessionData with userId: number, compiles with no diagnostics', { timeout: 30_000 }, async () => {
+    const { findings } = await compile();
+    expect(findings('app')).toEqual([]);
   });
 
-  test('TypeScript reads req.session.userId as number | undefined, so a missing login must be handled', { timeout: 30_000 }, () => {
-    const { program, findings } = typeCheck([APP]);
-    expect(findings).toEqual([]);
-    const source = program.getSourceFile(APP);
-    if (!source) throw new Error('app.ts is not in the program');
-    const checker = program.getTypeChecker();
-    const types: string[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isVariableDeclaration(node) && node.name.getText(source) === 'userId' && node.initializer) {
-        types.push(checker.typeToString(checker.getTypeAtLocation(node.name)));
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
+  test('TypeScript reads req.session.userId as number | undefined, so a missing login must be handled', { timeout: 30_000 }, async () => {
+    const { findings } = await compile();
+    expect(findings('app')).toEqual([]);
+    // The probe copy of app.ts differs only by `userId satisfies never;` after each declaration.
+    expect(declarations).toHaveLength(1);
+    const probes = findings('probe');
+    expect(probes.map(({ code, file, line }) => ({ code, file, line }))).toEqual(
+      declarations.map((line, index) => ({ code: 1360, file: 'app.probe.ts', line: line + index + 1 })),
+    );
+    const types = probes.map((p) => /^Type '(.+)' does not satisfy the expected type 'never'\./.exec(p.message)?.[1]);
     expect(types).toEqual(['number | undefined']);
   });
 
-  test('the augmentation is global: in one program with app.ts, the article’s code compiles too', { timeout: 30_000 }, () => {
-    const { findings } = typeCheck([ARTICLE, APP]);
-    expect(findings).toEqual([]);
+  test('the augmentation is global: in one program with app.ts, the article’s code compiles too', { timeout: 30_000 }, async () => {
+    const { findings } = await compile();
+    expect(findings('together')).toEqual([]);
   });
 
-  test('a second module declaring userId: string breaks the program with TS2717', { timeout: 30_000 }, () => {
-    const { findings } = typeCheck([APP, OTHER]);
-    expect(findings).toEqual([
+  test('a second module declaring userId: string breaks the program with TS2717', { timeout: 30_000 }, async () => {
+    const { findings } = await compile();
+    expect(findings('conflict')).toEqual([
       {
         code: 2717,
         file: 'other-module.virtual.ts',
