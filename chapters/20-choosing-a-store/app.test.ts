@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { transform } from 'esbuild';
 import { MemoryStore } from 'express-session';
 import { createClient } from 'redis';
 import request from 'supertest';
@@ -12,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { type RedisHandle, skipRedis, startRedis } from '../../src/testkit/redis.ts';
+import { makeWorkDir, tempFolder } from '../../src/testkit/tsc.ts';
 import { createApp, storeFromEnv, type StoreChoice } from './app.ts';
 
 const SECRET = 'chapter-20-secret';
@@ -184,36 +186,49 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
     await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
   });
 
-  // Two Node processes (one through tsx): side by side, with time for a slow start on a busy machine.
+  // Each child lists what keeps its event loop alive (process.getActiveResourcesInfo(): only
+  // referenced handles and timers) before and right after creating the store: a deterministic
+  // reading of why it will or will not exit, instead of waiting seconds to see.
+  const report =
+    "const before = process.getActiveResourcesInfo(); new Store({ client: new Database(':memory:') }); console.log(JSON.stringify({ before, after: process.getActiveResourcesInfo() }));";
+  const timers = (resources: string[]) => resources.filter((r) => r === 'Timeout').length;
+
   test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", { timeout: 30_000 }, async () => {
-    const [published, fixed] = await Promise.all([
-      runNode(
-        [
-          '--input-type=module',
-          '-e',
-          "import Database from 'better-sqlite3'; import factory from 'better-sqlite3-session-store'; import session from 'express-session'; const S = factory(session); new S({ client: new Database(':memory:') }); console.log('store created');",
-        ],
-        {},
-        1500,
-        'store created',
-      ),
-      runNode(
-        [
-          '--import',
-          'tsx',
-          '--input-type=module',
-          '-e',
-          "import Database from 'better-sqlite3'; import { SqliteStore } from './chapters/20-choosing-a-store/app.ts'; new SqliteStore({ client: new Database(':memory:') }); console.log('store created');",
-        ],
-        {},
-        12_000,
-        'store created',
-      ),
-    ]);
-    expect(published.stdout).toBe('store created\n');
-    expect(published.code).toBeNull(); // still running 1.5 s after creating the store: it had to be killed
-    expect(fixed.stdout).toBe('store created\n');
-    expect(fixed.code).toBe(0);
+    // The snippet runs as JavaScript with its types stripped by esbuild, which is what tsx does
+    // (at half tsx's start-up), from a temporary folder that sees this project's node_modules.
+    const folder = await tempFolder('chapter-20-');
+    try {
+      const work = await makeWorkDir(folder.path, 'work');
+      const { code } = await transform(readFileSync(join(import.meta.dirname, 'app.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
+      const snippet = await work.write('app.js', code);
+      const [published, fixed] = await Promise.all([
+        runNode(
+          [
+            '--input-type=module',
+            '-e',
+            `import Database from 'better-sqlite3'; import factory from 'better-sqlite3-session-store'; import session from 'express-session'; const Store = factory(session); ${report}`,
+          ],
+          {},
+          300,
+          '\n',
+        ),
+        runNode(
+          ['--input-type=module', '-e', `import Database from 'better-sqlite3'; import { SqliteStore as Store } from '${snippet}'; ${report}`],
+          {},
+          12_000,
+          '\n',
+        ),
+      ]);
+      const seen = (run: { stdout: string }) => JSON.parse(run.stdout) as { before: string[]; after: string[] };
+      // The published store adds one referenced timer (its setInterval): the process cannot end.
+      expect(timers(seen(published).after)).toBe(timers(seen(published).before) + 1);
+      expect(published.code).toBeNull(); // still running 300 ms after its report: it had to be killed
+      // The subclass's timer is unref'd: nothing new holds the process, and it exits by itself.
+      expect(timers(seen(fixed).after)).toBe(timers(seen(fixed).before));
+      expect(fixed.code).toBe(0);
+    } finally {
+      await folder.remove();
+    }
   });
 });
 
