@@ -14,6 +14,8 @@ import { BuildError } from '../src/errors.ts';
 const root = join(import.meta.dirname, '..');
 const fixtures = join(root, 'tests/fixtures/chapters-e2e');
 const work = mkdtempSync(join(tmpdir(), 'site-e2e-'));
+/** The command line's runs write here, not into `work`, whose contents the tests above check. */
+const cliWork = mkdtempSync(join(tmpdir(), 'site-e2e-cli-'));
 const out = join(work, 'site');
 const results = join(work, 'results.json');
 let report: BuildReport;
@@ -29,11 +31,28 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
+type Run = Awaited<ReturnType<typeof cli>>;
+/** The command line runs, started early: each is a child process (tsx start-up) that waits on nothing here. */
+let badInput: Promise<[Run, Run]>;
+let withFailure: Promise<[Run, Run]>;
+
 beforeAll(async () => {
+  const target = join(cliWork, 'bad');
+  badInput = Promise.all([
+    cli(['--chapters', join(root, 'tests/fixtures/malformed/bad-front-matter'), '--out', target, '--no-search', '--no-api']),
+    cli(['--results', join(cliWork, 'nope.json'), '--out', target, '--no-search', '--no-api']),
+  ]);
   report = await build({ root, chaptersDir: fixtures, out, saveResults: results, search: false, apiDocs: false, log: (l) => lines.push(l) });
+  // These read the results file the build above saved.
+  const base = ['--chapters', fixtures, '--results', results, '--no-search', '--no-api'];
+  withFailure = Promise.all([cli([...base, '--out', join(cliWork, 'strict')]), cli([...base, '--out', join(cliWork, 'allowed'), '--allow-failures'])]);
 }, 60_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(async () => {
+  await Promise.allSettled([badInput, withFailure]); // never delete the folder under a running build
+  rmSync(work, { recursive: true, force: true });
+  rmSync(cliWork, { recursive: true, force: true });
+});
 
 describe('a build of one passing and one failing chapter', () => {
   test('reports every stage with its timing, and the failing claim with where it is', () => {
@@ -90,22 +109,18 @@ describe('a build of one passing and one failing chapter', () => {
 
 describe('the build command', () => {
   test('with a failing claim it writes the site and exits 1 unless --allow-failures', async () => {
-    const base = ['--chapters', fixtures, '--results', results, '--no-search', '--no-api'];
-    const [strict, allowed] = await Promise.all([cli([...base, '--out', join(work, 'strict')]), cli([...base, '--out', join(work, 'allowed'), '--allow-failures'])]);
+    const [strict, allowed] = await withFailure;
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('✗ tests/fixtures/chapters-e2e/02-failing/app.test.ts:11  02-failing: the theme cookie › the theme cookie is HttpOnly');
     expect(strict.stdout).toContain('3 of 5 claims verified, 1 failed');
-    expect(existsSync(join(work, 'strict/02-failing/index.html'))).toBe(true);
+    expect(existsSync(join(cliWork, 'strict/02-failing/index.html'))).toBe(true);
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toContain('--allow-failures');
   }, 30_000);
 
   test('bad input: a clear message naming the file and line, exit 1, nothing written', async () => {
-    const target = join(work, 'bad');
-    const [run, missing] = await Promise.all([
-      cli(['--chapters', join(root, 'tests/fixtures/malformed/bad-front-matter'), '--out', target, '--no-search', '--no-api']),
-      cli(['--results', join(work, 'nope.json'), '--out', target, '--no-search', '--no-api']),
-    ]);
+    const target = join(cliWork, 'bad');
+    const [run, missing] = await badInput;
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('build failed: tests/fixtures/malformed/bad-front-matter/01-a/README.md:4: front matter: expected "key: value"');
     expect(existsSync(target)).toBe(false);

@@ -29,23 +29,27 @@ export const SCREENSHOT = join(root, '.cache/screenshots/site-chapter.png');
 
 let chapters: Chapter[];
 let browser: Browser;
+let launching: Promise<Browser> | undefined;
 let server: ReturnType<typeof createSiteServer>;
 let base: string;
 
 beforeAll(async () => {
   chapters = findChapters(join(root, 'chapters'), root);
+  // typedoc, the specs' vitest and Chromium are child processes: start them all at once, and
+  // load the highlighter while they run.
   const api = startApiDocs(root, out);
-  const verification = await verifyChapters(chapters.slice(0, 1), { root });
-  const files = renderSite(chapters, verification, await createCodeHighlighter(), { api: true });
+  launching = launchBrowser();
+  const [verification, highlighter] = await Promise.all([verifyChapters(chapters.slice(0, 1), { root }), createCodeHighlighter()]);
+  const files = renderSite(chapters, verification, highlighter, { api: true });
   await writeSite(files, { out, search: true, apiDocs: api });
   server = createSiteServer(out);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await launchBrowser();
+  browser = await launching;
 }, 50_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await (await launching?.catch(() => undefined))?.close(); // launched even if the build failed
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   rmSync(work, { recursive: true, force: true });
 });
