@@ -101,6 +101,12 @@ export interface ChapterResult {
 /** Where and with what the specs ran. */
 export interface RunInfo {
   versions: { node: string; express: string; 'express-session': string; 'cookie-parser': string };
+  /**
+   * Installed version of each runtime dependency in package.json (the packages snippets import),
+   * so that a snippet's install command names the major version it was verified with.
+   * Absent in results saved before it was recorded.
+   */
+  packages?: Record<string, string>;
   /** ISO date-time of the run. */
   date: string;
   /** Git commit hash of the working tree, or `unknown`. */

@@ -112,6 +112,20 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
+/** The installed version of each of `root`'s package.json runtime dependencies, by name. */
+export function dependencyVersions(root: string): Record<string, string> {
+  let names: string[] = [];
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    names = Object.keys(manifest.dependencies ?? {}).sort();
+  } catch {
+    return {};
+  }
+  const versions: Record<string, string> = {};
+  for (const name of names) versions[name] = packageVersion(root, name);
+  return versions;
+}
+
 /** Versions, date and commit of a run made now in `root`. */
 export function runInfo(root: string, date = new Date()): RunInfo {
   return {
@@ -121,6 +135,7 @@ export function runInfo(root: string, date = new Date()): RunInfo {
       'express-session': packageVersion(root, 'express-session'),
       'cookie-parser': packageVersion(root, 'cookie-parser'),
     },
+    packages: dependencyVersions(root),
     date: date.toISOString(),
     commit: git(root, ['rev-parse', 'HEAD']) ?? 'unknown',
     dirty: (git(root, ['status', '--porcelain']) ?? '') !== '',

@@ -4,7 +4,7 @@ import { findChapters } from '../src/find.ts';
 import { type CachingHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
 import { minifyCss, renderSite } from '../src/render/index.ts';
 import { badge, claimsSection, tally } from '../src/render/results.ts';
-import { importedPackages } from '../src/render/snippet.ts';
+import { importedPackages, runCommands } from '../src/render/snippet.ts';
 import type { ChapterResult, SiteFile, Verification } from '../src/types.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -175,6 +175,15 @@ describe('render: pages', () => {
 describe('render: helpers', () => {
   test('packages to install are read from the imports', () => {
     expect(importedPackages("import a from 'express';\nimport { b } from '@scope/pkg/sub';\nimport 'node:fs';\nimport x from './x.ts';\nconst c = await import('cookie-parser');")).toEqual(['@scope/pkg', 'cookie-parser', 'express']);
+  });
+
+  test('the install command pins each package to the major version the claims ran against', () => {
+    const file = { name: 'app.ts', role: 'snippet', text: "import Database from 'better-sqlite3';\nimport express from 'express';\nimport x from 'left-pad';" } as const;
+    expect(runCommands(file as never, { 'better-sqlite3': '12.11.1', express: '5.3.0' })).toEqual([
+      'npm i better-sqlite3@12 express@5 left-pad',
+      'npx tsx app.ts',
+    ]);
+    expect(runCommands(file as never)).toEqual(['npm i better-sqlite3 express left-pad', 'npx tsx app.ts']);
   });
 
   test('highlighted code is cached by content and language, with the same output from a saved cache', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
-import { cleanFailure, loadVerification, parseVitestReport, saveVerification, type VitestJsonReport } from '../src/verify.ts';
+import { cleanFailure, dependencyVersions, loadVerification, parseVitestReport, saveVerification, type VitestJsonReport } from '../src/verify.ts';
 
 const root = join(import.meta.dirname, '..');
 const chapters = findChapters(join(root, 'tests/fixtures/chapters-e2e'), root);
@@ -36,6 +36,17 @@ const report: VitestJsonReport = {
     { name: join(root, 'chapters/99-elsewhere/app.test.ts'), status: 'passed', assertionResults: [] },
   ],
 };
+
+describe('verify: the run', () => {
+  test("records the installed version of each of package.json's runtime dependencies", () => {
+    const root = join(import.meta.dirname, '..');
+    const versions = dependencyVersions(root);
+    expect(Object.keys(versions)).toEqual(expect.arrayContaining(['express', 'express-session', 'cookie-parser', 'better-sqlite3']));
+    expect(versions['better-sqlite3']).toMatch(/^12\./);
+    expect(versions.express).toMatch(/^5\./);
+    expect(dependencyVersions(join(root, 'no-such-folder'))).toEqual({});
+  });
+});
 
 describe('verify: vitest JSON report to results', () => {
   test('each test: name, describe path, status, rounded duration, spec file and line, exchanges', () => {

@@ -33,7 +33,7 @@ export function createMarkdown(highlighter: CodeHighlighter): MarkdownIt {
     const { file, region, code } = tokens[idx]?.meta as unknown as Included;
     const showRun = !env.shownRun.has(file.name);
     env.shownRun.add(file.name);
-    return `${snippetFigure(highlighter, file, region, code, env.used, showRun)}\n`;
+    return `${snippetFigure(highlighter, file, region, code, env.used, showRun, env.packages)}\n`;
   };
   md.renderer.rules.results = (_tokens, _idx, _options, raw) => {
     const env = chapterEnv(raw);

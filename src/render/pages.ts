@@ -25,6 +25,8 @@ export interface ChapterEnv extends RenderEnv {
   used: Set<string>;
   /** Files whose run instructions were already shown on this page. */
   shownRun: Set<string>;
+  /** Verified version of each package, for the install commands (the run's `packages`). */
+  packages?: Record<string, string>;
   /** Set when the prose placed the claims with `{{#results}}`. */
   placedResults?: boolean;
 }
@@ -60,7 +62,7 @@ export function chapterPage(
 ): string {
   const chapter = chapters[index] as Chapter;
   const result = site.results.get(chapter.id);
-  const env: ChapterEnv = { chapter, result, used, shownRun: new Set() };
+  const env: ChapterEnv = { chapter, result, used, shownRun: new Set(), packages: verification.run.packages ?? {} };
   const prose = renderChapterMarkdown(md, chapter.readme.body, env);
   const root = '../';
   const num = String(chapter.number).padStart(2, '0');

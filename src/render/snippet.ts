@@ -26,9 +26,16 @@ export function importedPackages(code: string): string[] {
 
 const BUILTINS = new Set(['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'url', 'util', 'zlib']);
 
-/** The commands to run a snippet file: install its packages, run it with tsx. */
-export function runCommands(file: ChapterFile): string[] {
-  const packages = importedPackages(file.text);
+/**
+ * The commands to run a snippet file: install its packages, run it with tsx. A package whose
+ * verified version is known is pinned to that major version (`better-sqlite3@12`), so a reader
+ * does not get a newer major than the one the claims ran against.
+ */
+export function runCommands(file: ChapterFile, verified: Record<string, string> = {}): string[] {
+  const packages = importedPackages(file.text).map((name) => {
+    const major = /^(\d+)\./.exec(verified[name] ?? '')?.[1];
+    return major ? `${name}@${major}` : name;
+  });
   const base = file.name.split('/').pop() ?? file.name;
   const commands: string[] = [];
   if (packages.length > 0) commands.push(`npm i ${packages.join(' ')}`);
@@ -60,6 +67,7 @@ export function snippetFigure(
   code: string,
   used: Set<string>,
   showRun = true,
+  verified: Record<string, string> = {},
 ): string {
   const ext = file.name.split('.').pop() ?? '';
   const label = NOT_TO_COPY[file.role];
@@ -73,7 +81,7 @@ export function snippetFigure(
   parts.push(`<figcaption>${caption}</figcaption>`);
   parts.push(codeBlock(highlighter, code, ext, used, !label));
   if (showRun && (file.role === 'snippet' || file.role === 'article' || file.role === 'pitfall')) {
-    const cmds = runCommands(file).map((c) => `<code>${escText(c)}</code>`).join(' then ');
+    const cmds = runCommands(file, verified).map((c) => `<code>${escText(c)}</code>`).join(' then ');
     parts.push(`<p class="run">Run the whole file: <a href="${esc(file.name)}" download>download ${esc(file.name)}</a>, ${cmds}</p>`);
   }
   parts.push('</figure>');
