@@ -89,7 +89,7 @@ describe('the built site in Chromium', () => {
     expect(await notFound.locator('h1').textContent()).toBe('Not found');
     expect(missing.foreign).toEqual([]);
     await context.close();
-  });
+  }, 60_000); // 25 page loads: a time budget for a busy 2-core machine, not a race
 
   test('the copy button puts exactly the snippet on the clipboard', async () => {
     const context = await browser.newContext();
