@@ -136,6 +136,8 @@ export async function createCodeHighlighter(saved: HighlightCache = {}, options:
   /** The themes' foreground: tokens in that colour need no span at all. */
   let DEFAULT_FG = '';
   const memo = new Map<string, Highlighted>();
+  /** The same, by language and code. */
+  const byText = new Map<string, Highlighted>();
   const stored: HighlightCache = {};
   /** class name -> declarations, for every class this highlighter produced or loaded. */
   const rules = new Map<string, string>();
@@ -209,9 +211,16 @@ export async function createCodeHighlighter(saved: HighlightCache = {}, options:
     highlight(code, lang) {
       calls++;
       const language = languageOf(lang);
-      const key = keyOf(code, language);
-      let hit = memo.get(key);
+      // A block seen before in this build needs no hashing: look it up by its text first.
+      const text = `${language}\u0000${code}`;
+      let hit = byText.get(text);
       if (hit) return hit;
+      const key = keyOf(code, language);
+      hit = memo.get(key);
+      if (hit) {
+        byText.set(text, hit);
+        return hit;
+      }
       const old = saved[key];
       if (old) {
         for (const [name, body] of Object.entries(old.rules)) rules.set(name, body);
@@ -220,6 +229,7 @@ export async function createCodeHighlighter(saved: HighlightCache = {}, options:
         hit = render(code, language);
       }
       memo.set(key, hit);
+      byText.set(text, hit);
       stored[key] = { html: hit.html, rules: Object.fromEntries(hit.classes.map((c) => [c, rules.get(c) ?? ''])) };
       return hit;
     },

@@ -3,15 +3,20 @@
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for an HTML element or a double-quoted attribute. */
+const NEEDS_ESC = /[&<>"']/;
+
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+  // Most text has nothing to escape: test once instead of replacing through a callback.
+  return NEEDS_ESC.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string) : text;
 }
 
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** Escapes text for an HTML element's content only (not an attribute): quotes stay as they are. */
+const NEEDS_ESC_TEXT = /[&<>]/;
+
 export function escText(text: string): string {
-  return text.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] as string);
+  return NEEDS_ESC_TEXT.test(text) ? text.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c] as string) : text;
 }
 
 /** A URL-safe, lowercase anchor from heading or claim text. */

@@ -54,13 +54,43 @@ export function regionNames(text: string): string[] {
  * @param where the directive's location (README path and line), for error messages
  */
 export function extractRegion(file: ChapterFile, region: string | undefined, where: { path: string; line: number }): string {
-  const lines = file.text.split(/\r?\n/);
-  const isMarker = (line: string) => MARKER.test(line);
-  if (region === undefined) return dedent(lines.filter((l) => !isMarker(l)));
+  const parsed = parsedFile(file);
+  const done = parsed.regions.get(region);
+  if (done !== undefined) return done;
+  const code = extract(file, parsed, region, where);
+  parsed.regions.set(region, code);
+  return code;
+}
+
+/** A file's lines and region markers, split once however many directives include it. */
+interface ParsedFile {
+  text: string;
+  lines: string[];
+  /** The marker match of each line (null for a line of code). */
+  markers: Array<RegExpExecArray | null>;
+  /** What each region (undefined: the whole file) extracted to. */
+  regions: Map<string | undefined, string>;
+}
+
+const parsedFiles = new WeakMap<ChapterFile, ParsedFile>();
+
+function parsedFile(file: ChapterFile): ParsedFile {
+  let parsed = parsedFiles.get(file);
+  if (parsed?.text !== file.text) {
+    const lines = file.text.split(/\r?\n/);
+    parsed = { text: file.text, lines, markers: lines.map((line) => MARKER.exec(line)), regions: new Map() };
+    parsedFiles.set(file, parsed);
+  }
+  return parsed;
+}
+
+function extract(file: ChapterFile, { lines, markers }: ParsedFile, region: string | undefined, where: { path: string; line: number }): string {
+  const isCode = (_line: string, i: number) => markers[i] === null;
+  if (region === undefined) return dedent(lines.filter(isCode));
   let start = -1;
   let end = -1;
   for (let i = 0; i < lines.length; i++) {
-    const m = MARKER.exec(lines[i] ?? '');
+    const m = markers[i];
     if (!m || m[2] !== region) continue;
     if (m[1] === 'region') {
       if (start !== -1) throw new BuildError(file.path, `region "${region}" is opened twice`, i + 1);
@@ -75,7 +105,7 @@ export function extractRegion(file: ChapterFile, region: string | undefined, whe
     throw new BuildError(where.path, `{{#include ${file.name}:${region}}}: no region "${region}" in ${file.path} (${known})`, where.line);
   }
   if (end === -1) throw new BuildError(file.path, `region "${region}" is never closed with "// #endregion ${region}"`, start + 1);
-  return dedent(lines.slice(start + 1, end).filter((l) => !isMarker(l)));
+  return dedent(lines.slice(start + 1, end).filter((_line, i) => markers[start + 1 + i] === null));
 }
 
 /** Resolves one directive of `chapter`'s README at README line `line`. */
