@@ -5,8 +5,9 @@
  *
  * Packages stay external (shiki loads from node_modules, only when a code block is not cached),
  * but for markdown-it and its dependencies, which every render needs: they are compiled in, which
- * saves the ES module loader's work on their files at every start. `import.meta.url` and `import.meta.dirname` keep pointing at each original source
- * file, so the renderer still finds its assets.
+ * saves the ES module loader's work on their files at every start. `import.meta.url` and
+ * `import.meta.dirname` keep pointing at each original source file, so the renderer still finds
+ * its assets.
  * @module
  */
 import { createHash } from 'node:crypto';
