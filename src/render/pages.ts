@@ -67,11 +67,16 @@ export function chapterPage(
   const root = '../';
   const num = String(chapter.number).padStart(2, '0');
   const t = tally(result);
-  const kicker = [
-    `Chapter ${num}`,
-    chapter.meta.verdict === 'beyond' ? 'beyond the article' : `checks “${esc(chapter.meta.article)}”`,
-    `verdict: <span class="verdict ${chapter.meta.verdict}">${VERDICT_TEXT[chapter.meta.verdict]}</span>`,
-  ].join(' · ');
+  // A chapter beyond the article checks no section of it, so it has no verdict to give either.
+  const kicker = (
+    chapter.meta.verdict === 'beyond'
+      ? [`Chapter ${num}`, `<span class="verdict beyond">${VERDICT_TEXT.beyond}</span>`]
+      : [
+          `Chapter ${num}`,
+          `checks “${esc(chapter.meta.article)}”`,
+          `verdict: <span class="verdict ${chapter.meta.verdict}">${VERDICT_TEXT[chapter.meta.verdict]}</span>`,
+        ]
+  ).join(' · ');
   const specs = chapter.files.filter((f) => f.role === 'spec');
   const how = [
     `<section class="how" id="how-this-is-verified" data-pagefind-ignore><h2>How this is verified <a class="anchor" href="#how-this-is-verified" aria-label="Link to this section">#</a></h2>`,
