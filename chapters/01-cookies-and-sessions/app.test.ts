@@ -4,18 +4,10 @@ import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedCount, storedSession } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-01-secret';
-
-/** Reads one session straight out of the store, as the server sees it. */
-function storedSession(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
-}
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
 
 async function logIn() {
   const store = new MemoryStore();

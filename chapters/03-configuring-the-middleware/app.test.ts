@@ -4,22 +4,13 @@ import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedCount, storedIds } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-03-secret';
 const ARTICLE_SECRET = 'your_secret_key';
 const N = 5;
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
-
-function storedIds(store: MemoryStore): Promise<string[]> {
-  return new Promise((resolve, reject) =>
-    store.all((err, all) => (err ? reject(err) : resolve(Object.keys(all ?? {})))),
-  );
-}
 
 /** Signs a session ID the way express-session does: s:<id>.<HMAC-SHA256, base64, no padding>, URL-encoded. */
 function sign(id: string, secret: string): string {

@@ -1,20 +1,13 @@
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedCount, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-04-secret';
-
-function storedSession(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
-}
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
 
 describe("the article's login and profile", () => {
   test('logging in and reading the profile with the same client answers "User profile for user ID: 1"', async () => {

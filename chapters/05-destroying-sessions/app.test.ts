@@ -4,14 +4,11 @@ import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-05-secret';
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
 
 /**
  * A real express-session store (a MemoryStore) whose destroy fails once `failing` is switched on,

@@ -1,24 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { type App, JarClient } from '../../src/testkit/jar-client.ts';
+import { storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-09-secret';
-
-function storedSession(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
-}
-
-function storedIds(store: MemoryStore): Promise<string[]> {
-  return new Promise((resolve, reject) =>
-    store.all((err, all) => (err ? reject(err) : resolve(Object.keys(all ?? {})))),
-  );
-}
 
 /** The attacker visits `path` and keeps the session cookie the app hands out. */
 async function attackerGetsAnId(app: App, path: string) {

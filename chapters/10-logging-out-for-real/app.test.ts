@@ -5,14 +5,11 @@ import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp, SESSION_COOKIE, SESSION_COOKIE_NAME } from './app.ts';
 
 const SECRET = 'chapter-10-secret';
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
 
 /**
  * The chapter's app with one change: its logout clears the cookie with `clear` instead of the

@@ -6,15 +6,12 @@ import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp, type TrustProxy } from './app.ts';
 
 const SECRET = 'chapter-12-secret';
 const HTTPS = { 'X-Forwarded-Proto': 'https' };
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
 
 /** Asserts the session cookie a response sets and every attribute this chapter is about. */
 function expectSessionCookie(res: { headers: Record<string, unknown> }, secure: boolean) {

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -15,10 +16,6 @@ const SECRET = 'c15-Rk7pW2xN9qT4vB6mZ1cY8sD3fG5hJ0aL';
 function signed(value: string, secret: string): string {
   const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
   return encodeURIComponent(`s:${value}.${mac}`);
-}
-
-function storedCount(store: Store): Promise<number> {
-  return new Promise((resolve, reject) => store.length?.((err, n) => (err ? reject(err) : resolve(n ?? 0))));
 }
 
 function listen(app: express.Express): Promise<Server> {

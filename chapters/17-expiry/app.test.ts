@@ -1,10 +1,11 @@
 import type { RequestListener } from 'node:http';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { CookieJar } from 'tough-cookie';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedCount, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -26,14 +27,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function storedSession(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
-}
-
-function storedCount(store: MemoryStore): Promise<number> {
-  return new Promise((resolve, reject) => store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))));
-}
 
 /** A browser-like client: a real cookie jar that drops cookies when they expire. */
 function browser(app: RequestListener) {

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedSession } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 import { createApp as createRedirectWithoutSave } from './pitfall-redirect-without-save.ts';
 import { SlowStore } from './slow-store.ts';
@@ -21,10 +22,6 @@ async function serve(app: RequestListener): Promise<{ host: string; port: number
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
-}
-
-function storedSession(store: SlowStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
 }
 
 interface Timeline {

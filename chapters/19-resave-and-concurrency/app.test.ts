@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { storedSession as stored } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 import { createRaceDemoApp } from './pitfall-race-demo.ts';
 
@@ -21,10 +22,6 @@ class CountingStore extends MemoryStore {
     this.calls.push('touch');
     super.touch(sid, session, callback);
   }
-}
-
-function stored(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(id, (err, data) => (err ? reject(err) : resolve(data))));
 }
 
 const servers: Server[] = [];
