@@ -112,12 +112,13 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
-/** The installed version of each of `root`'s package.json runtime dependencies, by name. */
+/** The installed version of each of `root`'s package.json runtime dependencies, and of tsx, by name. */
 export function dependencyVersions(root: string): Record<string, string> {
   let names: string[] = [];
   try {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    names = Object.keys(manifest.dependencies ?? {}).sort();
+    // tsx too: it is what a reader runs a snippet with.
+    names = [...Object.keys(manifest.dependencies ?? {}), 'tsx'].sort();
   } catch {
     return {};
   }

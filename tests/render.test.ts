@@ -121,7 +121,7 @@ describe('render: pages', () => {
     const block = html.slice(html.indexOf('<figure class="snippet">'), html.indexOf('</figure>') + 9);
     expect(block).toContain('<a class="file" href="app.ts" download>app.ts</a> <span class="region">region <code>routes</code></span>');
     expect(block).toContain('<div class="code" data-copy><pre tabindex="0"><code>'); // the script adds the copy button
-    expect(block).toContain('Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express express-session</code> then <code>npx tsx app.ts</code>');
+    expect(block).toContain('Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express express-session tsx</code> then <code>npx tsx app.ts</code>');
     const code = /<pre tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/.exec(block)?.[1] ?? '';
     const text = code.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
     expect(text).toBe("app.get('/', (req, res) => {\n  const data = req.session as unknown as { fixtureViews?: number };\n  data.fixtureViews = (data.fixtureViews ?? 0) + 1;\n  res.send(`Views: ${data.fixtureViews}`);\n});");
@@ -179,11 +179,11 @@ describe('render: helpers', () => {
 
   test('the install command pins each package to the major version the claims ran against', () => {
     const file = { name: 'app.ts', role: 'snippet', text: "import Database from 'better-sqlite3';\nimport express from 'express';\nimport x from 'left-pad';" } as const;
-    expect(runCommands(file as never, { 'better-sqlite3': '12.11.1', express: '5.3.0' })).toEqual([
-      'npm i better-sqlite3@12 express@5 left-pad',
+    expect(runCommands(file as never, { 'better-sqlite3': '12.11.1', express: '5.3.0', tsx: '4.23.15' })).toEqual([
+      'npm i better-sqlite3@12 express@5 left-pad tsx@4',
       'npx tsx app.ts',
     ]);
-    expect(runCommands(file as never)).toEqual(['npm i better-sqlite3 express left-pad', 'npx tsx app.ts']);
+    expect(runCommands(file as never)).toEqual(['npm i better-sqlite3 express left-pad tsx', 'npx tsx app.ts']);
   });
 
   test('highlighted code is cached by content and language, with the same output from a saved cache', async () => {

@@ -41,7 +41,7 @@ describe('verify: the run', () => {
   test("records the installed version of each of package.json's runtime dependencies", () => {
     const root = join(import.meta.dirname, '..');
     const versions = dependencyVersions(root);
-    expect(Object.keys(versions)).toEqual(expect.arrayContaining(['express', 'express-session', 'cookie-parser', 'better-sqlite3']));
+    expect(Object.keys(versions)).toEqual(expect.arrayContaining(['express', 'express-session', 'cookie-parser', 'better-sqlite3', 'tsx']));
     expect(versions['better-sqlite3']).toMatch(/^12\./);
     expect(versions.express).toMatch(/^5\./);
     expect(dependencyVersions(join(root, 'no-such-folder'))).toEqual({});

@@ -32,7 +32,8 @@ const BUILTINS = new Set(['assert', 'buffer', 'child_process', 'crypto', 'events
  * does not get a newer major than the one the claims ran against.
  */
 export function runCommands(file: ChapterFile, verified: Record<string, string> = {}): string[] {
-  const packages = importedPackages(file.text).map((name) => {
+  // tsx runs the TypeScript file; it is installed with the rest so that `npx tsx` needs no download prompt.
+  const packages = [...importedPackages(file.text), 'tsx'].map((name) => {
     const major = /^(\d+)\./.exec(verified[name] ?? '')?.[1];
     return major ? `${name}@${major}` : name;
   });
