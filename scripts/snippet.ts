@@ -8,14 +8,14 @@ import { join, relative } from 'node:path';
 
 const [number, file = 'app.ts'] = process.argv.slice(2);
 const root = join(import.meta.dirname, '..', 'chapters');
-if (!number || !/^\d{1,2}$/.test(number)) {
-  console.error('usage: npm run snippet -- NN [file]   (e.g. npm run snippet -- 04)');
+if (!number || !/^\d{1,3}$/.test(number)) {
+  console.error('usage: npm run snippet -- NN [file]   (e.g. npm run snippet -- 04; chapters after 99 have three digits)');
   process.exit(2);
 }
 const prefix = number.padStart(2, '0') + '-';
 const folder = readdirSync(root).find((name) => name.startsWith(prefix));
 if (!folder) {
-  console.error(`no chapter ${prefix.slice(0, 2)} in ${relative(process.cwd(), root)}/`);
+  console.error(`no chapter ${prefix.slice(0, -1)} in ${relative(process.cwd(), root)}/`);
   process.exit(2);
 }
 const path = join(root, folder, file);

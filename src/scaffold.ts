@@ -22,9 +22,9 @@ export function nextNumber(chaptersDir: string): number {
 /** The files of a new chapter, paths relative to its folder. */
 export function chapterTemplate(slug: string, title: string, number: number): { folder: string; files: SiteFile[] } {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new BuildError(slug, 'a slug is lowercase words joined by dashes, e.g. storing-session-data');
-  if (number > 99) throw new BuildError(slug, 'chapter numbers have two digits: 99 is the last');
+  if (!Number.isInteger(number) || number < 1 || number > 999) throw new BuildError(slug, 'chapter numbers run from 01 to 999 (two or three digits)');
   if (!title.trim() || /[\r\n]/.test(title)) throw new BuildError(slug, 'give the chapter a one-line title');
-  const num = String(number).padStart(2, '0');
+  const num = String(number).padStart(2, '0'); // 01…99, then 100…999: find reads both forms
   const folder = `${num}-${slug}`;
   // Front matter takes the rest of the line as the value; quotes are only needed around quotes.
   const t = title.trim();

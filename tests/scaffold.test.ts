@@ -35,6 +35,26 @@ describe('new-chapter template', () => {
     }
   });
 
+  test('after chapter 99 come three-digit numbers, which find reads in numeric order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chapters-'));
+    try {
+      mkdirSync(join(dir, '99-last-two-digit'));
+      expect(nextNumber(dir)).toBe(100);
+      const { folder, files } = chapterTemplate('three-digits', 'Three digits', nextNumber(dir));
+      expect(folder).toBe('100-three-digits');
+      for (const [name, number] of [['99-last-two-digit', 99], [folder, 100]] as const) {
+        const made = name === folder ? files : chapterTemplate('last-two-digit', 'Last', number).files;
+        mkdirSync(join(dir, name), { recursive: true });
+        for (const f of made) writeFileSync(join(dir, name, f.path), f.content);
+      }
+      expect(findChapters(dir, dir).map((c) => c.id)).toEqual(['99-last-two-digit', '100-three-digits']);
+      expect(nextNumber(dir)).toBe(101);
+      expect(() => chapterTemplate('too-many', 'Too many', 1000)).toThrow('chapter numbers run from 01 to 999');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a bad slug is refused', () => {
     expect(() => chapterTemplate('Bad Slug', 'T', 1)).toThrow('a slug is lowercase words joined by dashes');
   });
