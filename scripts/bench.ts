@@ -146,13 +146,31 @@ try {
           .map((f) => ({ file: relative(root, f.name), ms: Math.round(f.endTime - f.startTime) }))
           .sort((a, b) => b.ms - a.ms)
       : [];
+    // The chapters' plain HTTP specs alone (every chapters/NN-slug/app.test.ts; vitest's filter is a
+    // substring of the path): the part of the suite that is one app and supertest per chapter.
+    const httpOnly = await repeat('npm test -- /app.test', RUNS.test, async () => (await timed(npm, ['test', '--', '/app.test'], { cwd: root, timeoutMs: 600_000 })).ms);
     const up = median(startup);
     const n = chapters.length;
     const slow = files.slice(0, 5).map((f) => `${f.file.replace(/^chapters\//, '')} ${(f.ms / 1000).toFixed(1)} s`).join(', ');
+    // Where the time goes, by kind of spec: each file's own duration, summed (two workers run at once).
+    const kinds: Array<[string, (file: string) => boolean]> = [
+      ['chapters’ HTTP specs', (f) => /^chapters\/[^/]+\/app\.test\.ts$/.test(f)],
+      ['chapters’ Chromium specs', (f) => /^chapters\/[^/]+\/browser\.test\.ts$/.test(f)],
+      ['build, site and type-check tests', (f) => f.startsWith('tests/')],
+      ['src/ unit tests', (f) => f.startsWith('src/')],
+    ];
+    const split = kinds
+      .map(([label, match]) => {
+        const mine = files.filter((f) => match(f.file));
+        return `${label} ${(mine.reduce((a, f) => a + f.ms, 0) / 1000).toFixed(1)} s (${mine.length} files)`;
+      })
+      .join(', ');
     figures.push(figure('1a', `npm test, whole handbook (${n} chapters + build tests)`, whole.map(s), 's', { op: '<', value: s(up) + 0.1 * n, text: `< ${(s(up) + 0.1 * n).toFixed(2)} s (start-up + 0.1 s × ${n})` },
-      `runner start-up (npm test on one empty spec) ${s(up).toFixed(2)} s; slowest files: ${slow}${failedRuns ? `; ${failedRuns} run(s) had failing tests` : ''}`));
+      `runner start-up (npm test on one empty spec) ${s(up).toFixed(2)} s; file time by kind, summed over both workers: ${split}; slowest files: ${slow}${failedRuns ? `; ${failedRuns} run(s) had failing tests` : ''}`));
     figures.push(figure('1b', 'npm test, per chapter above the runner’s start-up', whole.map((w) => s(w - up) / n), 's', { op: '<=', value: 0.1, text: '≤ 0.10 s per chapter' }));
-    details.test = { startupMs: startup, wholeMs: whole, files };
+    figures.push(figure('1c', `npm test -- /app.test: the ${n} chapters’ HTTP specs alone (no Chromium, no build tests)`, httpOnly.map(s), 's', { op: '<', value: s(up) + 0.1 * n, text: `< ${(s(up) + 0.1 * n).toFixed(2)} s (start-up + 0.1 s × ${n})` },
+      `per chapter above the start-up: ${(s(median(httpOnly) - up) / n).toFixed(2)} s`));
+    details.test = { startupMs: startup, wholeMs: whole, httpOnlyMs: httpOnly, files };
   }
 
   // ---- 2: one chapter --------------------------------------------------------------------------
