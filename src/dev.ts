@@ -273,9 +273,7 @@ async function renderWorker(): Promise<void> {
         }
         for (const id of req.ids) {
           const index = chapters.findIndex((c) => c.id === id);
-          const chapter = chapters[index] as Chapter;
-          files.push({ path: `${id}/index.html`, content: pages.chapterPage(md, chapters, index, req.verification, used) });
-          for (const file of chapter.files) if (/\.[cm]?[jt]s$/.test(file.name)) files.push({ path: `${id}/${file.name}`, content: file.text });
+          files.push(...render.chapterFiles(md, chapters, index, req.verification, used)); // its page, evidence page and code files
         }
         files.push({ path: 'index.html', content: pages.indexPage(chapters, req.verification, { api: req.api }) });
         files.push(css());

@@ -69,15 +69,23 @@ describe('a build of one passing and one failing chapter', () => {
     expect(html).toContain('<p class="badge failed">1 of 2 claims verified (1 failed)</p>');
     expect(html).toMatch(/<li class="failed" id="claim-2">the theme cookie is HttpOnly<small><b>failed<\/b> · \d+ ms · app\.test\.ts:11<\/small><pre class="failure">AssertionError: expected 'theme=dark; Max-Age=900; Path=\/; Expi…' to contain 'HttpOnly'<\/pre><details class="ev" open><summary>1 HTTP exchange<\/summary>/);
     expect(html).not.toContain(root); // no paths of this machine
-    expect(html).toContain('<li class="passed" id="claim-1">');
+    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the theme cookie is set</a>');
+    // The evidence page has both claims, the failure with its message.
+    const evidence = read('02-failing/evidence.html');
+    expect(evidence).toContain('<li id="claim-1"><a href="./#claim-1">the theme cookie is set</a>');
+    expect(evidence).toMatch(/<li class="failed" id="claim-2"><a href="\.\/#claim-2">the theme cookie is HttpOnly<\/a><small><b>failed<\/b> · \d+ ms · app\.test\.ts:11 · 1 HTTP exchange<\/small><pre class="failure">AssertionError: /);
+    expect(evidence).not.toContain(root);
   });
 
-  test('the passing chapter shows its claims, the skipped one as not verified, and masked evidence', () => {
+  test('the passing chapter shows its claims, the skipped one as not verified, and masked evidence on its evidence page', () => {
     const html = read('01-passing/index.html');
     expect(html).toContain('<p class="badge partial">2 of 3 claims verified (1 not verified in this build)</p>');
     expect(html).toContain('a claim that needs Redis<small><b>not verified in this build</b>');
-    expect(html).toContain('Set-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly');
-    expect(html).toContain('Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;');
+    expect(html).not.toContain('Set-Cookie:');
+    const evidence = read('01-passing/evidence.html');
+    expect(evidence).toContain('Set-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly');
+    expect(evidence).toContain('Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;');
+    for (const id of [...html.matchAll(/<a href="evidence\.html#(claim-\d+)">/g)].map((m) => m[1])) expect(evidence).toContain(`id="${id}"`);
   });
 
   test('the index marks the failing chapter red and counts claims', () => {
@@ -90,6 +98,7 @@ describe('a build of one passing and one failing chapter', () => {
 
   test('the site folder holds the pages and downloads, and no temporary folder is left beside it', () => {
     expect(readdirSync(out).sort()).toEqual(['01-passing', '02-failing', '404.html', 'assets', 'index.html']);
+    expect(readdirSync(join(out, '01-passing')).sort()).toEqual(['app.test.ts', 'app.ts', 'evidence.html', 'index.html']);
     expect(readFileSync(join(out, '02-failing/article.ts'), 'utf8')).toBe(readFileSync(join(fixtures, '02-failing/article.ts'), 'utf8'));
     expect(readdirSync(work).sort()).toEqual(['results.json', 'site']);
   });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
 import { type CachingHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
 import { minifyCss, renderSite } from '../src/render/index.ts';
-import { badge, claimsSection, tally } from '../src/render/results.ts';
+import { badge, claimsSection, evidenceSection, tally } from '../src/render/results.ts';
 import { importedPackages, runCommands } from '../src/render/snippet.ts';
 import type { ChapterResult, SiteFile, Verification } from '../src/types.ts';
 
@@ -30,7 +30,15 @@ const failing: ChapterResult = {
   id: '02-failing',
   fileErrors: [],
   tests: [
-    { name: 'the theme cookie is set', describe: ['the theme cookie'], status: 'passed', durationMs: 5, file: 'app.test.ts', line: 6, exchanges: [] },
+    {
+      name: 'the theme cookie is set',
+      describe: ['the theme cookie'],
+      status: 'passed',
+      durationMs: 5,
+      file: 'app.test.ts',
+      line: 6,
+      exchanges: [{ method: 'GET', path: '/theme', status: 200, setCookie: ['theme=dark; Max-Age=900'], body: '' }],
+    },
     {
       name: 'the theme cookie is HttpOnly',
       describe: ['the theme cookie'],
@@ -39,7 +47,10 @@ const failing: ChapterResult = {
       file: 'app.test.ts',
       line: 11,
       failure: "AssertionError: expected 'theme=dark; Max-Age=900' to contain 'HttpOnly'",
-      exchanges: [],
+      exchanges: [
+        { method: 'GET', path: '/theme', status: 200, setCookie: ['theme=dark; Max-Age=900'], body: '' },
+        { method: 'GET', path: '/theme', status: 200, setCookie: ['theme=dark; Max-Age=900'], body: '' },
+      ],
     },
   ],
 };
@@ -58,9 +69,10 @@ beforeAll(async () => {
 });
 
 describe('render: results', () => {
-  test('a passing claim is marked verified, with its duration and where it is', () => {
+  test('a passing claim: its mark, its name linking to its evidence, its duration and where it is', () => {
     const html = claimsSection(passing);
-    expect(html).toContain('<li class="passed" id="claim-1">the first visit sets a session cookie<small><b>verified</b> · 12 ms · app.test.ts:6</small><details class="ev"><summary>1 HTTP exchange</summary>');
+    // The mark (drawn by the stylesheet for an item without a status class) says "verified".
+    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>12 ms · app.test.ts:6</small></li>');
     expect(html).toContain('<li class="skipped" id="claim-2">a claim that needs Redis<small><b>not verified in this build</b> · app.test.ts</small></li>');
     expect(html).toContain('<h3>counting visits</h3>');
   });
@@ -78,35 +90,39 @@ describe('render: results', () => {
     expect(badge(tally({ id: 'x', tests: [], fileErrors: [{ file: 'app.test.ts', message: 'SyntaxError' }] }))).toBe('<p class="badge failed">0 of 1 claims verified (1 failed)</p>');
   });
 
-  test('evidence shows each exchange, masked, under its claim', () => {
-    const html = claimsSection(passing);
-    const claim = html.slice(html.indexOf('<li class="passed" id="claim-1">'), html.indexOf('</li>'));
-    expect(claim).toContain('<details class="ev"><summary>1 HTTP exchange</summary><pre><b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<samp>Views: 1</samp></pre></details>');
-    expect(claimsSection(failing)).not.toContain('<details');
+  test('a passed claim\'s evidence is not on the chapter page but on the evidence page, masked, under the same anchor', () => {
+    expect(claimsSection(passing)).not.toMatch(/<pre|Set-Cookie/);
+    const html = evidenceSection(passing);
+    expect(html).toContain('<li id="claim-1"><a href="./#claim-1">the first visit sets a session cookie</a><small>12 ms · app.test.ts:6 · 1 HTTP exchange</small><div class="ev"><pre><b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<samp>Views: 1</samp></pre></div></li>');
+    expect(html).toContain('<li class="skipped" id="claim-2"><a href="./#claim-2">a claim that needs Redis</a><small><b>not verified in this build</b> · app.test.ts · no HTTP exchange</small></li>');
   });
 
   test('repeated exchanges are folded: consecutive identical ones counted, one shown under an earlier claim linked', () => {
     const get = { method: 'GET', path: '/profile', status: 401, setCookie: [], body: '{"error":"not logged in"}' };
     const other = { method: 'GET', path: '/', status: 200, setCookie: [], body: 'ok' };
     const test = (name: string, exchanges: Array<typeof get>) => ({ name, describe: [], status: 'passed' as const, durationMs: 1, file: 'app.test.ts', exchanges });
-    const html = claimsSection({ id: 'x', fileErrors: [], tests: [test('one', [get, get, get]), test('two', [other, get])] });
-    expect(html).toContain('<pre><b>GET /profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 times)</pre>');
-    expect(html).toContain('<summary>3 HTTP exchanges</summary>');
+    const html = evidenceSection({ id: 'x', fileErrors: [], tests: [test('one', [get, get, get]), test('two', [other, get])] });
+    expect(html).toContain('<small>1 ms · app.test.ts · 3 HTTP exchanges</small><div class="ev"><pre><b>GET /profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 times)</pre></div>');
     expect(html).toContain('<pre><b>GET /</b>\n<b>→ 200</b>\n<samp>ok</samp>\n\n<b>GET /profile → 401</b> as under <a href="#claim-1">claim 1</a></pre>');
   });
 
-  test('the evidence of a failed claim is open', () => {
-    const html = claimsSection({ id: 'x', fileErrors: [], tests: [{ name: 'f', describe: [], status: 'failed', durationMs: 1, file: 'app.test.ts', failure: 'boom', exchanges: [{ method: 'GET', path: '/', status: 500, setCookie: [], body: '' }] }] });
-    expect(html).toContain('<pre class="failure">boom</pre><details class="ev" open>');
+  test("a failed claim's evidence stays on the chapter page, open; what an earlier claim showed links to the evidence page", () => {
+    const html = claimsSection(failing);
+    const item = html.slice(html.indexOf('<li class="failed" id="claim-2">'));
+    expect(item).toContain('</pre><details class="ev" open><summary>2 HTTP exchanges</summary><pre><b>GET /theme → 200</b> as under <a href="evidence.html#claim-1">claim 1</a>\n(this exchange 2 times)</pre></details></li>');
+    // The passed claim before it links to its own evidence.
+    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the theme cookie is set</a>');
+    // The evidence page has the failure too, with its message.
+    expect(evidenceSection(failing)).toMatch(/<li class="failed" id="claim-2"><a href="\.\/#claim-2">the theme cookie is HttpOnly<\/a><small><b>failed<\/b> · 7 ms · app\.test\.ts:11 · 2 HTTP exchanges<\/small><pre class="failure">AssertionError: [^<]*<\/pre><div class="ev"><pre>/);
   });
 });
 
 describe('render: pages', () => {
-  test('the site: index, 404, a page per chapter, downloads, one CSS file, one JS file and the search script', () => {
+  test('the site: index, 404, a page and an evidence page per chapter, downloads, one CSS file, one JS file and the search script and style', () => {
     expect(site.map((f) => f.path).sort()).toEqual([
-      '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/index.html',
-      '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/index.html',
-      '404.html', 'assets/search.js', 'assets/site.css', 'assets/site.js', 'index.html',
+      '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/evidence.html', '01-passing/index.html',
+      '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/evidence.html', '02-failing/index.html',
+      '404.html', 'assets/search.css', 'assets/search.js', 'assets/site.css', 'assets/site.js', 'index.html',
     ]);
   });
 
@@ -136,11 +152,12 @@ describe('render: pages', () => {
     expect(block.slice(0, block.indexOf('</figure>'))).not.toContain('data-copy');
   });
 
-  test('a chapter page: badge, claims (where {{#results}} put them), evidence, spec source folded, prev/next, sidebar marks', () => {
+  test('a chapter page: badge, claims (where {{#results}} put them) linking to their evidence, spec source folded, prev/next, sidebar marks', () => {
     const html = page('01-passing/index.html');
     expect(html).toContain('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
     expect(html.indexOf('<section class="claims"')).toBeLessThan(html.indexOf('id="after-the-results"'));
-    expect(html).toContain('<li class="passed" id="claim-1">the first visit sets a session cookie<small><b>verified</b> · 12 ms · app.test.ts:6</small><details class="ev"><summary>1 HTTP exchange</summary>');
+    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>12 ms · app.test.ts:6</small></li>');
+    expect(html).not.toContain('Set-Cookie');
     // The spec's source is not inlined: a link to the raw file, which the script fetches when opened.
     expect(html).toMatch(/<details class="spec" data-src="app\.test\.ts"><summary><code>app\.test\.ts<\/code> \(\d+ lines\)<\/summary><p><a href="app\.test\.ts">Read app\.test\.ts<\/a> \(the raw file\)<\/p><\/details>/);
     expect(html).not.toContain('describe(');
@@ -152,6 +169,44 @@ describe('render: pages', () => {
     const failingPage = page('02-failing/index.html');
     expect(failingPage).toContain('<a rel="prev" href="../01-passing/">');
     expect(failingPage).toContain('<p class="badge failed">1 of 2 claims verified (1 failed)</p>');
+  });
+
+  test('every chapter has an evidence page: every claim under its anchor, a link back, the run it shows, not indexed for search', () => {
+    for (const chapter of chapters) {
+      const html = page(`${chapter.id}/evidence.html`);
+      const tests = verification.chapters.find((r) => r.id === chapter.id)?.tests ?? [];
+      expect(tests.length).toBeGreaterThan(0);
+      for (const [i, test] of tests.entries()) expect(html).toContain(`id="claim-${i + 1}"><a href="./#claim-${i + 1}">${test.name}</a>`);
+      expect(html).toContain(`<a href="./">0${chapter.number}. ${chapter.meta.title}</a>`);
+      expect(html).toContain('Verified with Node 20.20.2, express 5.1.0, express-session 1.19.0, cookie-parser 1.4.7, in the run of <time datetime="2025-01-02T03:04:05.000Z">2025-01-02 03:04:05 UTC</time> at commit <code>0123456789ab</code>');
+      expect(html).toContain('<main id="main">'); // no data-pagefind-body: transcripts are not searched
+      expect(html).toContain(`<a href="../${chapter.id}/" aria-current="true">`);
+      expect(html).toContain('<link rel="stylesheet" href="../assets/site.css">');
+    }
+  });
+
+  test("every link of a chapter page resolves: to a file of the site, and to an element of that page when it names one", () => {
+    const paths = new Set(site.map((f) => f.path));
+    const ids = (path: string) => new Set([...page(path).matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+    let evidenceLinks = 0;
+    for (const chapter of chapters) {
+      const from = `${chapter.id}/index.html`;
+      for (const [, href] of page(from).matchAll(/\bhref="([^"]*)"/g)) {
+        if (/^(?:data:|[a-z]+:\/\/)/.test(href as string)) continue;
+        const [path, fragment] = (href as string).split('#') as [string, string | undefined];
+        let target = path === '' ? from : new URL(path, `http://x/${from}`).pathname.slice(1);
+        if (target === '' || target.endsWith('/')) target += 'index.html';
+        expect(paths, `${from}: ${href}`).toContain(target);
+        if (fragment) expect(ids(target), `${from}: ${href}`).toContain(fragment);
+        if (path === 'evidence.html' && fragment) evidenceLinks++;
+      }
+    }
+    expect(evidenceLinks).toBe(3); // a passed claim with exchanges in each chapter, and the failed claim's "as under claim 1"
+  });
+
+  test("a failing claim's evidence is on its chapter page, open, under its message", () => {
+    const html = page('02-failing/index.html');
+    expect(html).toMatch(/<li class="failed" id="claim-2">the theme cookie is HttpOnly<small><b>failed<\/b> · 7 ms · app\.test\.ts:11<\/small><pre class="failure">[^<]*<\/pre><details class="ev" open><summary>2 HTTP exchanges<\/summary><pre>/);
   });
 
   test('the index: chapters with verdict and count, the versions, date and commit, the API docs link', () => {

@@ -4,10 +4,12 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import type { MarkdownIt } from 'markdown-it';
 import type { Chapter, SiteFile, Verification } from '../types.ts';
 import { type CodeHighlighter, CodeNotCached } from './highlight.ts';
 import { createMarkdown } from './markdown.ts';
-import { chapterPage, indexPage, notFoundPage, type SiteContext, siteContext } from './pages.ts';
+import { chapterPage, evidencePage, indexPage, notFoundPage, type SiteContext, siteContext } from './pages.ts';
+import { EVIDENCE_PAGE } from './results.ts';
 
 export { createCodeHighlighter } from './highlight.ts';
 
@@ -35,6 +37,19 @@ function downloads(chapter: Chapter): SiteFile[] {
   return chapter.files.filter((file) => /\.[cm]?[jt]s$/.test(file.name)).map((file) => ({ path: `${chapter.id}/${file.name}`, content: file.text }));
 }
 
+/**
+ * The files of one chapter: its page, its evidence page and its code files.
+ * @param page the chapter's page, when already rendered
+ */
+export function chapterFiles(md: MarkdownIt, chapters: Chapter[], index: number, verification: Verification, used: Set<string>, site: SiteContext = siteContext(chapters, verification), page?: string): SiteFile[] {
+  const chapter = chapters[index] as Chapter;
+  return [
+    { path: `${chapter.id}/index.html`, content: page ?? chapterPage(md, chapters, index, verification, used, site) },
+    { path: `${chapter.id}/${EVIDENCE_PAGE}`, content: evidencePage(chapters, index, verification, site) },
+    ...downloads(chapter),
+  ];
+}
+
 /** The files after the chapters: index, 404, and the assets (the stylesheet holds the code colours the pages used). */
 function closing(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions, site: SiteContext, used: Set<string>): SiteFile[] {
   return [
@@ -43,6 +58,7 @@ function closing(chapters: Chapter[], verification: Verification, highlighter: C
     { path: 'assets/site.css', content: `${minifyCss(asset('site.css'))}\n${highlighter.css(used)}\n` },
     { path: 'assets/site.js', content: minifyJs(asset('site.js')) },
     { path: 'assets/search.js', content: minifyJs(asset('search.js')) },
+    { path: 'assets/search.css', content: `${minifyCss(asset('search.css'))}\n` },
   ];
 }
 
@@ -60,20 +76,19 @@ export function minifyJs(js: string): string {
 }
 
 /**
- * Renders the whole site: `index.html`, `404.html`, one `NN-slug/index.html` per chapter, the
- * chapters' code files next to their pages (for download), and `assets/site.css` + `assets/site.js`
- * (+ `assets/search.js`, loaded when the search box is first used). Every code block must be highlightable at once (a highlighter created without a cache loads shiki
- * right away); {@link renderSiteFiles} is the streaming form that loads shiki only when needed.
+ * Renders the whole site: `index.html`, `404.html`, per chapter `NN-slug/index.html` and its
+ * evidence page `NN-slug/evidence.html`, the chapters' code files next to their pages (for
+ * download), and `assets/site.css` + `assets/site.js` (+ `assets/search.js` and
+ * `assets/search.css`, loaded when the search box is first used). Every code block must be
+ * highlightable at once (a highlighter created without a cache loads shiki right away);
+ * {@link renderSiteFiles} is the streaming form that loads shiki only when needed.
  */
 export function renderSite(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
   const md = createMarkdown(highlighter);
   const site = siteContext(chapters, verification);
   const used = new Set<string>();
   const files: SiteFile[] = [];
-  chapters.forEach((chapter, index) => {
-    files.push({ path: `${chapter.id}/index.html`, content: chapterPage(md, chapters, index, verification, used, site) });
-    files.push(...downloads(chapter));
-  });
+  chapters.forEach((_, index) => files.push(...chapterFiles(md, chapters, index, verification, used, site)));
   files.push(...closing(chapters, verification, highlighter, options, site, used));
   return files;
 }
@@ -88,7 +103,7 @@ export async function* renderSiteFiles(chapters: Chapter[], verification: Verifi
   const md = createMarkdown(highlighter);
   const site = siteContext(chapters, verification);
   const used = new Set<string>();
-  for (const [index, chapter] of chapters.entries()) {
+  for (const index of chapters.keys()) {
     let html: string;
     try {
       html = chapterPage(md, chapters, index, verification, used, site);
@@ -97,8 +112,7 @@ export async function* renderSiteFiles(chapters: Chapter[], verification: Verifi
       await highlighter.load();
       html = chapterPage(md, chapters, index, verification, used, site);
     }
-    yield { path: `${chapter.id}/index.html`, content: html };
-    yield* downloads(chapter);
+    yield* chapterFiles(md, chapters, index, verification, used, site, html);
   }
   yield* closing(chapters, verification, highlighter, options, site, used);
 }

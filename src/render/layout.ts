@@ -24,19 +24,56 @@ export function resultsById(verification: Verification): Map<string, ChapterResu
   return new Map(verification.chapters.map((r) => [r.id, r]));
 }
 
+/** Up to this many chapters, every page's sidebar lists them all. */
+export const SIDEBAR_FULL = 40;
+
+/** Above {@link SIDEBAR_FULL} chapters, the sidebar shows this many on each side of the current one. */
+export const SIDEBAR_AROUND = 5;
+
+/** How the sidebar marks the current chapter: `page` on its page, `true` on a page of its own (its evidence). */
+export type CurrentMark = 'page' | 'true';
+
 /**
- * The sidebar, built once for a build: every chapter's number, short title and pass/fail mark
- * (drawn by the stylesheet from the item's class, with its meaning as the mark's alternative text).
- * Returns a function giving the sidebar with `current` marked, a plain string replacement.
+ * The sidebar, built once for a build: chapters by number, short title and pass/fail mark (drawn
+ * by the stylesheet from the item's class, with its meaning as the mark's alternative text).
+ * Returns a function giving the sidebar with `current` marked.
+ *
+ * Up to {@link SIDEBAR_FULL} chapters it lists them all. A bigger book would make every page carry
+ * every chapter (bytes growing with the square of the book), so it lists a window instead: the
+ * {@link SIDEBAR_AROUND} chapters on each side of the current one (the first ones on a page with no
+ * current chapter), the first and the last, and how many are left out where the list skips; the
+ * contents page, linked above the list, has them all. At most 2 × 5 + 3 items, whatever the size.
  * @param root the relative path from the pages that show it to the site root: `` or `../`
  */
-export function createSidebar(chapters: Chapter[], results: Map<string, ChapterResult>, root: string): (current?: string) => string {
+export function createSidebar(chapters: Chapter[], results: Map<string, ChapterResult>, root: string): (current?: string, mark?: CurrentMark) => string {
   const items = chapters.map((c) => {
     const state = tallyState(tally(results.get(c.id)));
-    return `<li class="${state}"><a href="${root}${c.id}/">${String(c.number).padStart(2, '0')} ${esc(shortTitle(c.meta.title))}</a>`;
+    // A chapter whose claims all passed has no class: the stylesheet's default mark is theirs.
+    return `<li${state === 'passed' ? '' : ` class="${state}"`}><a href="${root}${c.id}/">${String(c.number).padStart(2, '0')} ${esc(shortTitle(c.meta.title))}</a>`;
   });
-  const html = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a></p><ol>${items.join('')}</ol></nav>`;
-  return (current) => (current === undefined ? html : html.replace(`<a href="${root}${current}/">`, `<a href="${root}${current}/" aria-current="page">`));
+  const open = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a>${chapters.length > SIDEBAR_FULL ? ` (all ${chapters.length} chapters)` : ''}</p><ol>`;
+  const close = '</ol></nav>';
+  const markIn = (html: string, current: string | undefined, mark: CurrentMark) =>
+    current === undefined ? html : html.replace(`<a href="${root}${current}/">`, `<a href="${root}${current}/" aria-current="${mark}">`);
+  if (chapters.length <= SIDEBAR_FULL) {
+    const html = `${open}${items.join('')}${close}`;
+    return (current, mark = 'page') => markIn(html, current, mark);
+  }
+  const ids = new Map(chapters.map((c, i) => [c.id, i]));
+  const last = chapters.length - 1;
+  const gap = (n: number) => `<li class="gap">… ${n} more</li>`;
+  return (current, mark = 'page') => {
+    const at = current === undefined ? 0 : (ids.get(current) ?? 0);
+    const from = Math.max(0, Math.min(at - SIDEBAR_AROUND, last - 2 * SIDEBAR_AROUND));
+    const to = Math.min(last, from + 2 * SIDEBAR_AROUND);
+    const shown: string[] = [];
+    if (from > 0) shown.push(items[0] as string);
+    if (from > 1) shown.push(gap(from - 1));
+    shown.push(...items.slice(from, to + 1));
+    if (to < last - 1) shown.push(gap(last - 1 - to));
+    if (to < last) shown.push(items[last] as string);
+    return markIn(`${open}${shown.join('')}${close}`, current, mark);
+  };
 }
 
 /** The sidebar with `current` marked (builds it: to render many pages, use {@link createSidebar} once). */
@@ -51,6 +88,8 @@ export interface ShellOptions {
   root: string;
   sidebar: string;
   main: string;
+  /** Index the page for search (`data-pagefind-body`); default true. */
+  search?: boolean;
 }
 
 /** A whole HTML page. The search box is added by the script (search needs it), after the home link. */
@@ -74,7 +113,7 @@ export function shell(o: ShellOptions): string {
 </header>
 <div class="layout">
 ${o.sidebar}
-<main id="main" data-pagefind-body>
+<main id="main"${o.search === false ? '' : ' data-pagefind-body'}>
 ${o.main}
 </main>
 </div>

@@ -6,8 +6,8 @@ import type { MarkdownIt } from 'markdown-it';
 import type { Chapter, ChapterResult, Verdict, Verification } from '../types.ts';
 import { esc } from './html.ts';
 import type { RenderEnv } from './include.ts';
-import { SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
-import { badge, claimsSection, tally, tallyState } from './results.ts';
+import { type CurrentMark, SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
+import { badge, claimsSection, evidenceSection, tally, tallyState } from './results.ts';
 import { renderChapterMarkdown } from './markdown.ts';
 
 /** What a verdict says, in words. */
@@ -35,7 +35,7 @@ export interface ChapterEnv extends RenderEnv {
 export interface SiteContext {
   results: Map<string, ChapterResult>;
   /** The sidebar of chapter pages (links start with `../`), with a chapter marked current. */
-  chapterSidebar: (current?: string) => string;
+  chapterSidebar: (current?: string, mark?: CurrentMark) => string;
   /** The sidebar of the index page. */
   indexSidebar: () => string;
 }
@@ -109,6 +109,40 @@ export function chapterPage(
     root,
     sidebar: site.chapterSidebar(chapter.id),
     main,
+  });
+}
+
+/** What a run verified with, and when: `Node 20.20.2, express 5.1.0, …` and the date and commit. */
+function runLine(verification: Verification): string {
+  const { run } = verification;
+  const commit = run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12);
+  return `Node ${esc(run.versions.node)}, express ${esc(run.versions.express)}, express-session ${esc(run.versions['express-session'])}, cookie-parser ${esc(run.versions['cookie-parser'])}, in the run of <time datetime="${esc(run.date)}">${esc(run.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time> at commit <code>${esc(commit)}</code>${run.dirty ? ' (with uncommitted changes)' : ''}`;
+}
+
+/**
+ * A chapter's evidence page (`NN-slug/evidence.html`, next to its page): every claim with the HTTP
+ * exchanges its test made, masked, under the same anchors as on the chapter page (`#claim-N`). The
+ * chapter page links each claim here and its script fetches this page to show a claim's evidence
+ * in place. Not indexed for search (transcripts, not prose).
+ */
+export function evidencePage(chapters: Chapter[], index: number, verification: Verification, site: SiteContext = siteContext(chapters, verification)): string {
+  const chapter = chapters[index] as Chapter;
+  const num = String(chapter.number).padStart(2, '0');
+  const title = `${num}. ${chapter.meta.title}`;
+  const main = [
+    `<p class="kicker">Chapter ${num} · evidence</p>`,
+    `<h1>Evidence: ${esc(title)}</h1>`,
+    `<p>What each claim of <a href="./">${esc(title)}</a> rests on. Verified with ${runLine(verification)}.</p>`,
+    evidenceSection(site.results.get(chapter.id)),
+    `<nav class="pager" aria-label="Back to the chapter"><a href="./">← ${esc(title)}</a><span></span></nav>`,
+  ].join('\n');
+  return shell({
+    title: `Evidence: ${title} — ${SITE_TITLE}`,
+    description: `The HTTP exchanges behind each claim of ${chapter.meta.title}.`,
+    root: '../',
+    sidebar: site.chapterSidebar(chapter.id, 'true'),
+    main,
+    search: false,
   });
 }
 

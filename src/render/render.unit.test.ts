@@ -4,7 +4,7 @@ import { findChapters } from '../find.ts';
 import type { Chapter, SiteFile, Verification } from '../types.ts';
 import { type CachingHighlighter, CodeNotCached, createCodeHighlighter, type EngineLoader } from './highlight.ts';
 import { renderSite, renderSiteFiles } from './index.ts';
-import { createSidebar, resultsById, shortTitle, sidebar } from './layout.ts';
+import { createSidebar, resultsById, SIDEBAR_AROUND, SIDEBAR_FULL, shortTitle, sidebar } from './layout.ts';
 import { createMarkdown } from './markdown.ts';
 import { chapterPage, type SiteContext, siteContext } from './pages.ts';
 import { snippetFigure } from './snippet.ts';
@@ -95,6 +95,41 @@ describe('sidebar: built once per build', () => {
     const pages = chapters.map((_, i) => chapterPage(md, chapters, i, verification, used, counted));
     expect(calls).toBe(chapters.length);
     expect(pages[0]).toBe(reference.find((f) => f.path === `${chapters[0]?.id}/index.html`)?.content);
+  });
+
+  test('up to 40 chapters every page lists them all; above, a window around the current one, the first and the last, bounded', () => {
+    const book = (n: number): Chapter[] =>
+      Array.from({ length: n }, (_, i) => ({ ...(chapters[0] as Chapter), number: i + 1, id: `${String(i + 1).padStart(3, '0')}-c`, meta: { ...(chapters[0] as Chapter).meta, title: `Chapter ${i + 1}` } }));
+    const listed = (html: string) => [...html.matchAll(/<a href="\.\.\/(\d{3})-c\/"/g)].map((m) => Number(m[1]));
+    const full = book(SIDEBAR_FULL);
+    const fullSidebar = createSidebar(full, new Map(), '../');
+    for (const c of full) expect(listed(fullSidebar(c.id))).toHaveLength(SIDEBAR_FULL);
+
+    for (const n of [SIDEBAR_FULL + 1, 400]) {
+      const big = book(n);
+      const make = createSidebar(big, new Map(), '../');
+      for (const at of [0, 1, 6, Math.floor(n / 2), n - 7, n - 2, n - 1]) {
+        const current = big[at] as Chapter;
+        const html = make(current.id);
+        const shown = listed(html);
+        expect(html.match(/aria-current="page"/g)).toHaveLength(1);
+        expect(html).toContain(`<a href="../${current.id}/" aria-current="page">`);
+        // The first, the last, and the current one with its neighbours, in order.
+        expect(shown[0]).toBe(1);
+        expect(shown.at(-1)).toBe(n);
+        expect(shown).toEqual([...shown].sort((a, b) => a - b));
+        for (let k = Math.max(1, at + 1 - SIDEBAR_AROUND); k <= Math.min(n, at + 1 + SIDEBAR_AROUND); k++) expect(shown).toContain(k);
+        expect(shown.length).toBeLessThanOrEqual(2 * SIDEBAR_AROUND + 3);
+        // What the window leaves out is counted where it is left out.
+        const gaps = [...html.matchAll(/<li class="gap">… (\d+) more<\/li>/g)].map((m) => Number(m[1]));
+        expect(gaps.reduce((a, b) => a + b, 0) + shown.length).toBe(n);
+        expect(html).toContain(`<a href="../">Contents</a> (all ${n} chapters)`);
+      }
+      expect(listed(make())[0]).toBe(1); // the index page: the first chapters
+    }
+    // Bounded: a page of a 400-chapter book carries about as much sidebar as one of a 41-chapter book.
+    const size = (n: number) => createSidebar(book(n), new Map(), '../')(`${String(Math.ceil(n / 2)).padStart(3, '0')}-c`).length;
+    expect(size(400)).toBeLessThan(size(SIDEBAR_FULL + 1) + 100);
   });
 
   test('long titles are cut at a word for the sidebar', () => {

@@ -68,38 +68,107 @@ function groups(tests: readonly TestResult[]): Array<{ heading: string; items: A
   return out;
 }
 
+/** The page next to a chapter's page that holds the evidence of all its claims. */
+export const EVIDENCE_PAGE = 'evidence.html';
+
+/** What a page says about the masking and the folding of its evidence. */
+const MASKING_NOTE = 'Session IDs, signatures, random tokens and dates are masked so the pages are the same after every build; an exchange shown under an earlier claim is not repeated.';
+
+/** `1 HTTP exchange`, `3 HTTP exchanges`. */
+function exchanges(count: number): string {
+  return `${count} HTTP exchange${count === 1 ? '' : 's'}`;
+}
+
 /**
- * The "Claims" section: every test by name with its status, duration, where it is and, for a
- * failure, the message; under each claim, folded, the HTTP exchanges it made (its evidence; open
- * when the claim failed).
+ * A claim's status word, duration and where it is: `<b>failed</b> · 12 ms · app.test.ts:6`. A
+ * passed claim's word is the alternative text of its mark (drawn by the stylesheet), as in the
+ * sidebar: on a page of passed claims it would be the same word on every line.
  */
-export function claimsSection(result: ChapterResult | undefined): string {
-  const tests = result?.tests ?? [];
-  const ids = claimIds(tests);
-  const t = tally(result);
-  const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(t)];
-  if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
-  if (tests.some((test) => test.exchanges.length > 0)) {
-    parts.push('<p class="note">Under each claim, its evidence: the HTTP exchanges the test made, as the server saw them. Session IDs, signatures, random tokens and dates are masked so this page is the same after every build; an exchange shown under an earlier claim is not repeated.</p>');
-  }
-  for (const error of result?.fileErrors ?? []) {
-    parts.push(`<ul><li class="failed">${escText(error.file)} did not run<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${escText(error.message)}</pre></li></ul>`);
-  }
-  const shown = new Map<string, number>();
+function claimMeta(test: TestResult): string {
+  const where = `${test.file}${test.line ? `:${test.line}` : ''}`;
+  return [test.status === 'passed' ? '' : `<b>${STATUS_TEXT[test.status].label}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)].filter(Boolean).join(' · ');
+}
+
+/** A claim's class: none for a passed claim (the stylesheet's default mark), `failed` or `skipped`. */
+function statusClass(test: TestResult): string {
+  return test.status === 'passed' ? '' : ` class="${test.status}"`;
+}
+
+/** The spec files that did not run at all, each as a failed item with its error. */
+function fileErrorItems(result: ChapterResult | undefined): string[] {
+  return (result?.fileErrors ?? []).map((error) => `<ul><li class="failed">${escText(error.file)} did not run<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${escText(error.message)}</pre></li></ul>`);
+}
+
+/** The claims grouped under their describe headings: `item` gives each claim's `<li>`. */
+function claimList(tests: readonly TestResult[], item: (test: TestResult, index: number) => string): string[] {
+  const parts: string[] = [];
   for (const group of groups(tests)) {
     if (group.heading) parts.push(`<h3>${escText(group.heading)}</h3>`);
     parts.push('<ul>');
-    for (const { test, index } of group.items) {
-      const { label } = STATUS_TEXT[test.status];
-      const where = `${test.file}${test.line ? `:${test.line}` : ''}`;
-      const meta = [`<b>${label}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)].filter(Boolean).join(' · ');
-      let item = `<li class="${test.status}" id="${ids[index]}">${escText(test.name)}<small>${meta}</small>`;
-      if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
-      item += evidence(test, index + 1, shown);
-      parts.push(`${item}</li>`);
-    }
+    for (const { test, index } of group.items) parts.push(item(test, index));
     parts.push('</ul>');
   }
+  return parts;
+}
+
+/**
+ * The "Claims" section of a chapter page: every test by name with its status, duration, where it
+ * is and, for a failure, the message. A claim's evidence (the HTTP exchanges it made) is on the
+ * chapter's evidence page ({@link EVIDENCE_PAGE}), linked from the claim's name (the script makes
+ * the link a button that shows it in place), except a failed claim's, which stays here, open.
+ */
+export function claimsSection(result: ChapterResult | undefined): string {
+  const tests = result?.tests ?? [];
+  const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(tally(result))];
+  if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
+  if (tests.some((test) => test.exchanges.length > 0)) {
+    parts.push(`<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`);
+  }
+  parts.push(...fileErrorItems(result));
+  // The transcripts are only worked out when a failed claim shows its own here.
+  const shown = tests.some((test) => test.status === 'failed' && test.exchanges.length > 0) ? evidenceOf(tests) : undefined;
+  parts.push(
+    ...claimList(tests, (test, index) => {
+      const id = `claim-${index + 1}`;
+      const count = test.exchanges.length;
+      // A claim's name links to its evidence. Failures are never folded away: a failed claim's
+      // evidence stays here, open (its links to earlier claims go to their evidence).
+      const inline = count > 0 && test.status === 'failed';
+      const name = count > 0 && !inline ? `<a href="${EVIDENCE_PAGE}#${id}">${escText(test.name)}</a>` : escText(test.name);
+      let item = `<li${statusClass(test)} id="${id}">${name}<small>${claimMeta(test)}</small>`;
+      if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
+      if (inline) {
+        const pre = (shown?.[index] as string).replaceAll('<a href="#claim-', `<a href="${EVIDENCE_PAGE}#claim-`);
+        item += `<details class="ev" open><summary>${exchanges(count)}</summary><pre>${pre}</pre></details>`;
+      }
+      return `${item}</li>`;
+    }),
+  );
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+/**
+ * The claims with their evidence, for a chapter's evidence page: every claim (`#claim-N`, as on
+ * the chapter page) with its status, a link back to it, and its exchanges in full, masked.
+ */
+export function evidenceSection(result: ChapterResult | undefined): string {
+  const tests = result?.tests ?? [];
+  const parts: string[] = [`<section class="claims" id="evidence">`, badge(tally(result))];
+  if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
+  parts.push(`<p class="note">Under each claim, the HTTP exchanges its test made, as the server saw them. ${MASKING_NOTE}</p>`);
+  parts.push(...fileErrorItems(result));
+  const shown = evidenceOf(tests);
+  parts.push(
+    ...claimList(tests, (test, index) => {
+      const id = `claim-${index + 1}`;
+      const count = test.exchanges.length;
+      let item = `<li${statusClass(test)} id="${id}"><a href="./#${id}">${escText(test.name)}</a><small>${claimMeta(test)} · ${count === 0 ? 'no HTTP exchange' : exchanges(count)}</small>`;
+      if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
+      if (count > 0) item += `<div class="ev"><pre>${shown[index] as string}</pre></div>`;
+      return `${item}</li>`;
+    }),
+  );
   parts.push('</section>');
   return parts.join('\n');
 }
@@ -122,30 +191,40 @@ export function transcript(e: Exchange): string {
   return lines.join('\n');
 }
 
+/** Each test's transcripts, by test, worked out once per result (both pages of a chapter use them). */
+const evidenceCache = new WeakMap<readonly TestResult[], Array<string | undefined>>();
+
 /**
- * A claim's evidence: its exchanges, masked, in one `<pre>`, folded in a `<details>` (open for a
- * failed claim). Repeats are folded: consecutive identical exchanges are shown once with their count,
- * and an exchange already shown under an earlier claim of the page is reduced to its request and
- * status line with a link to that claim. `shown` maps transcripts to the claim that showed them.
+ * Each claim's evidence: its exchanges, masked, as the inner HTML of one `<pre>` (undefined for a
+ * claim without exchanges). Repeats are folded: consecutive identical exchanges are shown once with
+ * their count, and an exchange already shown under an earlier claim is reduced to its request and
+ * status line with a link to that claim (`#claim-N`).
  */
-function evidence(test: TestResult, claim: number, shown: Map<string, number>): string {
-  if (test.exchanges.length === 0) return '';
-  const blocks: string[] = [];
-  const texts = maskExchanges(test.exchanges).map((e) => ({ e, text: transcript(e) }));
-  for (let i = 0; i < texts.length; ) {
-    const { e, text } = texts[i] as { e: Exchange; text: string };
-    let n = 1;
-    while (texts[i + n]?.text === text) n++;
-    i += n;
-    const times = n > 1 ? `\n(this exchange ${n} times)` : '';
-    const earlier = shown.get(text);
-    if (earlier !== undefined && earlier !== claim) {
-      blocks.push(`<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b> as under <a href="#claim-${earlier}">claim ${earlier}</a>${times}`);
-    } else {
-      shown.set(text, claim);
-      blocks.push(text + times);
+export function evidenceOf(tests: readonly TestResult[]): Array<string | undefined> {
+  const cached = evidenceCache.get(tests);
+  if (cached) return cached;
+  const shown = new Map<string, number>();
+  const all = tests.map((test, index) => {
+    if (test.exchanges.length === 0) return undefined;
+    const claim = index + 1;
+    const blocks: string[] = [];
+    const texts = maskExchanges(test.exchanges).map((e) => ({ e, text: transcript(e) }));
+    for (let i = 0; i < texts.length; ) {
+      const { e, text } = texts[i] as { e: Exchange; text: string };
+      let n = 1;
+      while (texts[i + n]?.text === text) n++;
+      i += n;
+      const times = n > 1 ? `\n(this exchange ${n} times)` : '';
+      const earlier = shown.get(text);
+      if (earlier !== undefined && earlier !== claim) {
+        blocks.push(`<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b> as under <a href="#claim-${earlier}">claim ${earlier}</a>${times}`);
+      } else {
+        shown.set(text, claim);
+        blocks.push(text + times);
+      }
     }
-  }
-  const count = test.exchanges.length;
-  return `<details class="ev"${test.status === 'failed' ? ' open' : ''}><summary>${count} HTTP exchange${count === 1 ? '' : 's'}</summary><pre>${blocks.join('\n\n')}</pre></details>`;
+    return blocks.join('\n\n');
+  });
+  evidenceCache.set(tests, all);
+  return all;
 }

@@ -1,81 +1,95 @@
-// Sessions & Cookies, Verified: the one script. Copy buttons, specs shown on demand, search.
-// The pages work without it: no button, a link to each spec file, no search box.
-(function () {
+// Sessions & Cookies, Verified: the one script. Copy buttons, specs and evidence shown on demand,
+// search. The pages work without it: no button, a link to each spec file and each claim's
+// evidence, no search box.
+// Shipped as written less comment lines and indentation (see minifyJs): keep it short, with no
+// template literals, no multi-line strings and a semicolon or a brace at the end of every statement.
+(() => {
   'use strict';
-  var script = document.currentScript;
-  var root = new URL('../', script ? script.src : location.href);
+  const d = document;
+  const all = (selector, f) => d.querySelectorAll(selector).forEach(f);
+  const make = (tag, className) => Object.assign(d.createElement(tag), className && { className });
+  const root = new URL('../', d.currentScript ? d.currentScript.src : location.href);
+  // Fetches a same-site file's text (the status as the error when it is missing).
+  const get = (url) => fetch(url).then((r) => (r.ok ? r.text() : Promise.reject(r.status)));
 
-  // Copy buttons copy the code's text: exactly the code shown, nothing else.
-  function copyText(text) {
+  // Copy buttons copy the code's text: exactly the code shown, nothing else. Outside a secure
+  // context (no clipboard API) through a hidden text area.
+  const copyText = (text) => {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement('textarea');
-      area.value = text;
-      area.setAttribute('readonly', '');
-      area.style.position = 'fixed';
-      area.style.opacity = '0';
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand('copy');
-      document.body.removeChild(area);
-      ok ? resolve() : reject(new Error('copy failed'));
-    });
-  }
-  document.querySelectorAll('.code[data-copy]').forEach(function (block) {
-    var button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'copy';
-    button.textContent = 'Copy';
+    const area = Object.assign(make('textarea'), { value: text, readOnly: true });
+    area.style.cssText = 'position:fixed;opacity:0';
+    d.body.append(area);
+    area.select();
+    const ok = d.execCommand('copy');
+    area.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error('copy failed'));
+  };
+  all('.code[data-copy]', (block) => {
+    const button = Object.assign(make('button', 'copy'), { type: 'button', textContent: 'Copy' });
     button.setAttribute('aria-label', 'Copy this code');
-    block.insertBefore(button, block.firstChild);
-    button.addEventListener('click', function () {
-      copyText(block.querySelector('code').textContent).then(function () {
-        button.textContent = 'Copied';
-      }, function () {
-        button.textContent = 'Copy failed';
-      });
-      setTimeout(function () { button.textContent = 'Copy'; }, 1500);
+    block.prepend(button);
+    button.addEventListener('click', () => {
+      const say = (text) => () => (button.textContent = text);
+      copyText(block.querySelector('code').textContent).then(say('Copied'), say('Copy failed'));
+      setTimeout(say('Copy'), 1500);
     });
   });
 
-  // "How this is verified": a spec's source is fetched (same origin) when its <details> opens,
-  // and shown as plain text. If that fails, the link to the raw file stays.
-  document.querySelectorAll('details[data-src]').forEach(function (details) {
-    details.addEventListener('toggle', function () {
-      if (!details.open || details.dataset.loaded) return;
-      details.dataset.loaded = '1';
-      fetch(details.dataset.src).then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.text();
-      }).then(function (text) {
-        var div = document.createElement('div');
-        var pre = document.createElement('pre');
-        var code = document.createElement('code');
-        div.className = 'code';
-        pre.tabIndex = 0;
-        code.textContent = text.replace(/\s+$/, '');
-        pre.appendChild(code);
-        div.appendChild(pre);
-        details.appendChild(div);
-      }).catch(function () {
-        delete details.dataset.loaded;
+  // "How this is verified": a spec's source is fetched when its <details> opens and shown as plain
+  // text. If that fails, the link to the raw file stays.
+  all('details[data-src]', (details) => details.addEventListener('toggle', () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = '1';
+    get(details.dataset.src).then((text) => {
+      const div = details.appendChild(make('div', 'code'));
+      const pre = div.appendChild(make('pre'));
+      pre.tabIndex = 0;
+      pre.appendChild(make('code')).textContent = text.replace(/\s+$/, '');
+    }).catch(() => delete details.dataset.loaded);
+  }));
+
+  // Evidence: a claim's name links to its exchanges on the chapter's evidence page. Here the link
+  // becomes a button that shows them under the claim (the page is fetched once for all claims)
+  // and hides them again. If the fetch fails, the link is shown there instead.
+  let evidence;
+  all('#claims li > a', (link) => {
+    const [page, id] = link.getAttribute('href').split('#');
+    const button = Object.assign(make('button'), { type: 'button', textContent: link.textContent });
+    const li = link.parentNode;
+    let panel;
+    button.setAttribute('aria-expanded', 'false');
+    link.replaceWith(button);
+    button.addEventListener('click', () => {
+      const open = button.getAttribute('aria-expanded') === 'false';
+      button.setAttribute('aria-expanded', open);
+      if (panel) return (panel.hidden = !open);
+      panel = li.appendChild(make('div', 'ev'));
+      evidence = evidence || get(page).then((html) => new DOMParser().parseFromString(html, 'text/html'));
+      evidence.then((doc) => {
+        const pre = doc.getElementById(id).querySelector('.ev pre');
+        // "as under claim N": that claim's exchanges are on the evidence page.
+        pre.querySelectorAll('a[href^="#"]').forEach((a) => a.setAttribute('href', page + a.getAttribute('href')));
+        panel.append(d.adoptNode(pre));
+      }).catch(() => {
+        evidence = null;
+        link.textContent = 'Open the evidence page';
+        panel.append(link);
       });
     });
   });
 
-  // Search: a box here; the code (assets/search.js) and pagefind's index load when it is first used.
-  var top = document.querySelector('.top');
+  // Search: a box here; the code and style of its results (assets/search.js, search.css) and
+  // pagefind's index load when it is first used.
+  const top = d.querySelector('.top');
   if (!top) return;
-  var box = document.createElement('div');
-  box.className = 'search';
+  const box = make('div', 'search');
   box.setAttribute('role', 'search');
   box.innerHTML = '<label for="search-input" class="vh">Search the handbook</label><input id="search-input" type="search" placeholder="Search the handbook" autocomplete="off" spellcheck="false"><div class="search-results" aria-live="polite"></div>';
-  top.appendChild(box);
-  var input = box.querySelector('input');
-  function start() {
-    import(new URL('assets/search.js', root).href).then(function (m) { m.start(box, root); }).catch(function () {
-      box.querySelector('.search-results').innerHTML = '<p class="none">Search is not available in this build.</p>';
+  top.append(box);
+  box.querySelector('input').addEventListener('focus', () => {
+    d.head.append(Object.assign(make('link'), { rel: 'stylesheet', href: new URL('assets/search.css', root).href }));
+    import(new URL('assets/search.js', root).href).then((m) => m.start(box, root)).catch(() => {
+      box.lastChild.innerHTML = '<p class="none">Search is not available in this build.</p>';
     });
-  }
-  input.addEventListener('focus', start, { once: true });
+  }, { once: true });
 })();
