@@ -1,8 +1,9 @@
 /**
  * The real chapters built into a temporary site (search index and API docs included), served
  * locally and checked in headless Chromium: every page loads without console errors or requests to
- * other hosts, the copy button copies exactly the snippet, search finds a chapter, the page reads
- * without JavaScript. Writes a screenshot to .cache/screenshots/ for people to look at.
+ * other hosts, the copy button copies exactly the snippet, search finds a chapter, a claim's
+ * evidence opens in place (a plain link without JavaScript), the page reads without JavaScript.
+ * Writes a screenshot to .cache/screenshots/ for people to look at.
  *
  * To stay fast, only chapter 01's specs run here (the whole suite runs them all anyway); the other
  * chapters are rendered from their files with no results.
@@ -73,7 +74,8 @@ async function visit(page: Page, path: string): Promise<{ errors: string[]; fore
 describe('the built site in Chromium', () => {
   test('every page loads with no console error and no request to another host', async () => {
     const context = await browser.newContext();
-    const paths = ['', ...chapters.map((c) => `${c.id}/`), 'api/'];
+    // Evidence pages share one template: chapter 01's (with this run's results) and one without results.
+    const paths = ['', ...chapters.map((c) => `${c.id}/`), `${chapters[0]?.id}/evidence.html`, `${chapters.at(-1)?.id}/evidence.html`, 'api/'];
     const page = await context.newPage();
     const seen = await visit(page, paths[0] as string);
     for (const path of paths) {
@@ -89,7 +91,7 @@ describe('the built site in Chromium', () => {
     expect(await notFound.locator('h1').textContent()).toBe('Not found');
     expect(missing.foreign).toEqual([]);
     await context.close();
-  }, 60_000); // 25 page loads: a time budget for a busy 2-core machine, not a race
+  }, 60_000); // 27 page loads: a time budget for a busy 2-core machine, not a race
 
   test('the copy button puts exactly the snippet on the clipboard', async () => {
     const context = await browser.newContext();
@@ -131,6 +133,52 @@ describe('the built site in Chromium', () => {
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
+  });
+
+  test("opening a claim shows its evidence in place, fetched once from the evidence page, and closing it hides it", async () => {
+    const page = await browser.newPage();
+    const chapter = chapters[0] as Chapter;
+    const fetched: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('evidence.html')) fetched.push(request.url());
+    });
+    const { errors } = await visit(page, `${chapter.id}/`);
+    const ids = await page.locator('#claims li:has(> button)').evaluateAll((items) => items.map((li) => li.id));
+    expect(ids.length).toBeGreaterThan(1);
+    const [one, two] = ids as [string, string];
+    const button = page.locator(`#${one} > button`);
+    const shown = page.locator(`#${one} .ev pre`);
+    expect(await shown.count()).toBe(0);
+    await button.click();
+    await shown.waitFor();
+    expect(await button.getAttribute('aria-expanded')).toBe('true');
+    // Exactly what the evidence page shows under the same anchor.
+    const evidence = await browser.newPage();
+    await evidence.goto(`${base}${chapter.id}/evidence.html`);
+    expect(await shown.textContent()).toBe(await evidence.locator(`#${one} .ev pre`).textContent());
+    await evidence.close();
+    await page.locator(`#${two} > button`).click();
+    await page.locator(`#${two} .ev pre`).waitFor();
+    expect(fetched).toHaveLength(1);
+    await button.click();
+    expect(await button.getAttribute('aria-expanded')).toBe('false');
+    expect(await shown.isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test("without JavaScript a claim's name is a link to its evidence", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const chapter = chapters[0] as Chapter;
+    await page.goto(`${base}${chapter.id}/`);
+    const link = page.locator('#claims li > a').first();
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(/^evidence\.html#claim-\d+$/);
+    await link.click();
+    await page.waitForURL(`${base}${chapter.id}/${href}`);
+    expect(await page.locator(`${href?.slice(href.indexOf('#'))} .ev pre`).isVisible()).toBe(true);
+    await context.close();
   });
 
   test('a chapter page reads without JavaScript: code shown, no dead copy button, no search box', async () => {

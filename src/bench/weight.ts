@@ -1,6 +1,8 @@
 /**
  * What a chapter page costs a reader on a cold load: its HTML plus every stylesheet, script, image
- * and font it references (uncompressed bytes), read from a built site.
+ * and font it references (uncompressed bytes), read from a built site. Links are not followed: what
+ * the page fetches only when the reader asks (the chapter's evidence page when a claim is opened, a
+ * spec's source, the search code, style and index) is not part of a cold load.
  * @module
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

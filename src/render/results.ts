@@ -125,7 +125,8 @@ export function claimsSection(result: ChapterResult | undefined): string {
     parts.push(`<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`);
   }
   parts.push(...fileErrorItems(result));
-  // The transcripts are only worked out when a failed claim shows its own here.
+  // The transcripts (all of them: a claim's may refer to an earlier one's) are worked out here only
+  // when a failed claim shows its own; the evidence page works them out again, the same.
   const shown = tests.some((test) => test.status === 'failed' && test.exchanges.length > 0) ? evidenceOf(tests) : undefined;
   parts.push(
     ...claimList(tests, (test, index) => {
@@ -191,9 +192,6 @@ export function transcript(e: Exchange): string {
   return lines.join('\n');
 }
 
-/** Each test's transcripts, by test, worked out once per result (both pages of a chapter use them). */
-const evidenceCache = new WeakMap<readonly TestResult[], Array<string | undefined>>();
-
 /**
  * Each claim's evidence: its exchanges, masked, as the inner HTML of one `<pre>` (undefined for a
  * claim without exchanges). Repeats are folded: consecutive identical exchanges are shown once with
@@ -201,10 +199,8 @@ const evidenceCache = new WeakMap<readonly TestResult[], Array<string | undefine
  * status line with a link to that claim (`#claim-N`).
  */
 export function evidenceOf(tests: readonly TestResult[]): Array<string | undefined> {
-  const cached = evidenceCache.get(tests);
-  if (cached) return cached;
   const shown = new Map<string, number>();
-  const all = tests.map((test, index) => {
+  return tests.map((test, index) => {
     if (test.exchanges.length === 0) return undefined;
     const claim = index + 1;
     const blocks: string[] = [];
@@ -225,6 +221,4 @@ export function evidenceOf(tests: readonly TestResult[]): Array<string | undefin
     }
     return blocks.join('\n\n');
   });
-  evidenceCache.set(tests, all);
-  return all;
 }
