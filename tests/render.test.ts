@@ -179,7 +179,7 @@ describe('render: pages', () => {
       for (const [i, test] of tests.entries()) expect(html).toContain(`id="claim-${i + 1}"><a href="./#claim-${i + 1}">${test.name}</a>`);
       expect(html).toContain(`<a href="./">0${chapter.number}. ${chapter.meta.title}</a>`);
       expect(html).toContain('Verified with Node 20.20.2, express 5.1.0, express-session 1.19.0, cookie-parser 1.4.7, in the run of <time datetime="2025-01-02T03:04:05.000Z">2025-01-02 03:04:05 UTC</time> at commit <code>0123456789ab</code>');
-      expect(html).toContain('<main id="main">'); // no data-pagefind-body: transcripts are not searched
+      expect(html).toContain('<main id="main" data-pagefind-ignore="all">'); // transcripts are not searched
       expect(html).toContain(`<a href="../${chapter.id}/" aria-current="true">`);
       expect(html).toContain('<link rel="stylesheet" href="../assets/site.css">');
     }

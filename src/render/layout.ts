@@ -88,7 +88,7 @@ export interface ShellOptions {
   root: string;
   sidebar: string;
   main: string;
-  /** Index the page for search (`data-pagefind-body`); default true. */
+  /** Index the page for search (`data-pagefind-body`, else `data-pagefind-ignore="all"`); default true. */
   search?: boolean;
 }
 
@@ -113,7 +113,7 @@ export function shell(o: ShellOptions): string {
 </header>
 <div class="layout">
 ${o.sidebar}
-<main id="main"${o.search === false ? '' : ' data-pagefind-body'}>
+<main id="main" ${o.search === false ? 'data-pagefind-ignore="all"' : 'data-pagefind-body'}>
 ${o.main}
 </main>
 </div>
