@@ -1,7 +1,7 @@
 /**
  * One render from saved results, as its own process (the benchmark times the whole process, the way
  * the issue timed Hugo): find the chapters, load the results, render every page and stream it to
- * disk, swap the folder in. No spec runs, no search index, no API docs. The benchmark runs this file
+ * disk (a worker thread writes while the next pages render), swap the folder in. No spec runs, no search index, no API docs. The benchmark runs this file
  * bundled by esbuild (src/bench/compile.ts) with plain node, so no TypeScript loader starts up.
  *
  * `node render-child.mjs CHAPTERS_DIR RESULTS_JSON OUT_DIR [HIGHLIGHT_CACHE]`
@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { findChapters } from '../find.ts';
 import { createCodeHighlighter, renderSiteFiles } from '../render/index.ts';
 import { loadVerification } from '../verify.ts';
-import { writeSite } from '../write.ts';
+import { SiteWriter } from '../write.ts';
 
 const [chaptersDir, resultsFile, out, cacheFile] = process.argv.slice(2);
 if (!chaptersDir || !resultsFile || !out) {
@@ -34,6 +34,8 @@ const lap = (name: string) => {
   t = now;
 };
 ms.startup = Math.round(performance.now());
+// First, so that its worker thread starts while the chapters are read.
+const site = new SiteWriter(resolve(out));
 const dir = resolve(chaptersDir);
 const chapters = findChapters(dir, dir);
 lap('find');
@@ -52,10 +54,17 @@ async function* counted() {
     yield file;
   }
 }
-// Render and write interleave (each page goes to disk as it is rendered): one figure for both.
-await writeSite(counted(), { out: resolve(out), search: false, apiDocs: false });
-lap('render');
-ms.write = 0;
+// Render hands each page to the writer's thread, which creates its files while the next pages are
+// rendered: "render" is the main thread's time until the last page is handed over, "write" the wait
+// for the files still being written, then the swap and the removal of the previous output.
+try {
+  for await (const file of counted()) await site.write(file);
+  lap('render');
+  await site.finish({ search: false, apiDocs: false });
+  lap('write');
+} finally {
+  await site.abort();
+}
 const stats = highlighter.stats();
 if (cacheFile && stats.tokenized > 0) writeFileSync(cacheFile, JSON.stringify(highlighter.cache()));
 lap('cache');
@@ -63,6 +72,7 @@ console.log(
   JSON.stringify({
     chapters: chapters.length,
     ms,
+    files: { written: site.count, linked: site.linked },
     highlight: { calls: stats.calls, distinct: stats.distinct, tokenized: stats.tokenized, shiki: stats.engine },
     pageKB: Math.round(pageBytes / Math.max(1, pages) / 102.4) / 10,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
