@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BuildError } from './errors.ts';
-import { FOLDER_NAME, fileRole, findChapters } from './find.ts';
+import { FOLDER_NAME, fileRole, findChapters, parseFrontMatter } from './find.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -46,5 +46,33 @@ describe('find: chapter numbers of two or three digits', () => {
     expect(fileRole('lib/pitfall.ts')).toBe('pitfall');
     expect(fileRole('pitfall.test.ts')).toBe('spec');
     expect(fileRole('article.ts')).toBe('article');
+  });
+});
+
+describe('find: what a chapter folder gives', () => {
+  test('front matter with CRLF line ends reads like LF; the body keeps its lines, joined by "\\n", and says where it starts', () => {
+    const lf = '---\ntitle: "A"\narticle: x\nverdict: beyond\nsummary: s\n# a comment\n---\n\n# Body\nline two\n';
+    const crlf = lf.replaceAll('\n', '\r\n');
+    for (const text of [lf, crlf]) {
+      const { meta, body, bodyLine } = parseFrontMatter(text, 'README.md');
+      expect(meta).toEqual({ title: 'A', article: 'x', verdict: 'beyond', summary: 's', extra: {} });
+      expect(body).toBe('\n# Body\nline two\n');
+      expect(bodyLine).toBe(8);
+    }
+    expect(parseFrontMatter('---\ntitle: a\narticle: b\nverdict: right\nsummary: c\n---', 'R').body).toBe('');
+    expect(() => parseFrontMatter('---\ntitle: a\n', 'R')).toThrow('front matter not closed');
+  });
+
+  test('a chapter without README.md is refused by name; a file over 512 KB is left out, the others are read as they are', () => {
+    const dir = chaptersFolder(['01-a', '02-b']);
+    writeFileSync(join(dir, '01-a', 'big.log'), 'x'.repeat(512 * 1024 + 1));
+    writeFileSync(join(dir, '01-a', 'app.ts'), 'const a = "é";\r\n');
+    const [first] = findChapters(dir, dir);
+    expect(first?.files.map((f) => [f.name, f.path, f.text])).toEqual([
+      ['app.test.ts', '01-a/app.test.ts', ''],
+      ['app.ts', '01-a/app.ts', 'const a = "é";\r\n'],
+    ]);
+    rmSync(join(dir, '02-b', 'README.md'));
+    expect(() => findChapters(dir, dir)).toThrow('02-b/README.md: missing: every chapter has a README.md');
   });
 });
