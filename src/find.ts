@@ -16,6 +16,10 @@ const REQUIRED_KEYS = ['title', 'article', 'verdict', 'summary'] as const;
 /** Files bigger than this are not read (a chapter holds small text files). */
 const MAX_FILE_BYTES = 512 * 1024;
 
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Paths in messages: relative to the project root, `/`-separated. */
 function display(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
@@ -81,9 +85,9 @@ export function parseFrontMatter(text: string, file: string): { meta: FrontMatte
     throw new BuildError(file, `front matter: verdict "${verdict}" is not one of ${VERDICTS.join(', ')}`, line);
   }
   const extra: Record<string, string> = {};
-  for (const [key, value] of [...values].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!(REQUIRED_KEYS as readonly string[]).includes(key)) extra[key] = value;
-  }
+  // Only the extra keys are sorted: with none or one, localeCompare (and ICU's start-up, ~10 ms) is not needed.
+  const extras = [...values].filter(([key]) => !(REQUIRED_KEYS as readonly string[]).includes(key));
+  for (const [key, value] of extras.length > 1 ? extras.sort(([a], [b]) => a.localeCompare(b)) : extras) extra[key] = value;
   const meta: FrontMatter = {
     title: values.get('title') as string,
     article: values.get('article') as string,
@@ -176,12 +180,13 @@ export function findChapters(chaptersDir: string, root: string): Chapter[] {
   if (!existsSync(chaptersDir)) throw new BuildError(display(root, chaptersDir), 'no chapters folder');
   const chapters: Chapter[] = [];
   const entries = readdirSync(chaptersDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
-  const collator = new Intl.Collator(); // what localeCompare uses, made once (400 folders: ~15 ms less)
-  for (const entry of entries.sort((a, b) => collator.compare(a.name, b.name))) {
+  // Folder names in code-unit order: for chapter names (digits, lowercase letters, dashes) the same
+  // order as localeCompare's, without starting ICU's collation (~10 ms, the first time).
+  for (const entry of entries.sort((a, b) => byCodeUnits(a.name, b.name))) {
     chapters.push(readChapter(join(chaptersDir, entry.name), root));
   }
   // By number, not by name: `100-x` comes after `99-y`.
-  chapters.sort((a, b) => a.number - b.number || collator.compare(a.id, b.id));
+  chapters.sort((a, b) => a.number - b.number || byCodeUnits(a.id, b.id));
   const byNumber = new Map<number, Chapter>();
   for (const chapter of chapters) {
     const other = byNumber.get(chapter.number);
