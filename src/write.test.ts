@@ -152,10 +152,10 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
     expect(readdirSync(dir).sort()).toEqual([`.other.tmp-${dead}-abc`, `.site.tmp-${process.pid}-abc`, 'site']);
   });
 
-  test('FileWriter: after an awaited write with no room to spare, the file is on disk', async () => {
+  test('FileWriter in its worker: after an awaited write with no room to spare, the file is on disk', async () => {
     const { dir } = work();
     const target = join(dir, 'files');
-    const writer = new FileWriter(target, { limit: 0 });
+    const writer = new FileWriter(target, { inline: 0, limit: 0 });
     try {
       await writer.write({ path: 'deep/er/x.txt', content: 'x'.repeat(1000) });
       expect(readFileSync(join(target, 'deep/er/x.txt'), 'utf8')).toHaveLength(1000);
@@ -166,5 +166,51 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
       await writer.close();
     }
     expect(() => writer.write({ path: 'z.txt', content: 'z' })).toThrow('closed');
+  });
+
+  test('FileWriter: the first files on the caller’s thread, the rest in the worker; unchanged bytes linked in both, changed ones new files', async () => {
+    const { dir, out } = work();
+    writeFileSync(join(out, 'same.bin'), Buffer.from([0, 1, 2, 255]));
+    writeFileSync(join(out, 'changed.html'), 'v1');
+    mkdirSync(join(out, 'sub'));
+    writeFileSync(join(out, 'sub/same.html'), 'é…');
+    const ino = (p: string) => statSync(p).ino;
+    const before = { index: ino(join(out, 'index.html')), bin: ino(join(out, 'same.bin')), sub: ino(join(out, 'sub/same.html')), changed: ino(join(out, 'changed.html')) };
+    const target = join(dir, 'next');
+    const writer = new FileWriter(target, { previous: out, inline: 2 });
+    try {
+      await writer.write({ path: 'index.html', content: 'old' }); // on this thread, linked
+      await writer.write({ path: 'changed.html', content: 'v2' }); // on this thread, new
+      await writer.write({ path: 'sub/same.html', content: 'é…' }); // in the worker, linked
+      await writer.write({ path: 'same.bin', content: new Uint8Array([0, 1, 2, 255]) }); // in the worker, linked
+      await writer.write({ path: 'sub/new.html', content: 'n' }); // in the worker, new
+      await writer.flush();
+    } finally {
+      await writer.close();
+    }
+    expect(writer.linked).toBe(3);
+    expect(ino(join(target, 'index.html'))).toBe(before.index);
+    expect(ino(join(target, 'sub/same.html'))).toBe(before.sub);
+    expect(ino(join(target, 'same.bin'))).toBe(before.bin);
+    expect(ino(join(target, 'changed.html'))).not.toBe(before.changed);
+    expect(readFileSync(join(target, 'changed.html'), 'utf8')).toBe('v2');
+    expect(readFileSync(join(out, 'changed.html'), 'utf8')).toBe('v1');
+    expect(readFileSync(join(target, 'sub/new.html'), 'utf8')).toBe('n');
+  });
+
+  test('FileWriter in its worker: an error comes back with the path, later files are not written', async () => {
+    const { dir } = work();
+    const target = join(dir, 'files');
+    const writer = new FileWriter(target, { inline: 0 });
+    try {
+      await writer.write({ path: 'a', content: '1' });
+      await writer.write({ path: 'a/b.html', content: '2' });
+      await writer.write({ path: 'c.html', content: '3' });
+      await expect(writer.flush()).rejects.toThrow(/^E[A-Z]+: .*\(writing a\/b\.html\)$/);
+      expect(() => writer.write({ path: 'd.html', content: '4' })).toThrow('(writing a/b.html)');
+    } finally {
+      await writer.close();
+    }
+    expect(readdirSync(target)).toEqual(['a']);
   });
 });

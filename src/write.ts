@@ -4,14 +4,17 @@
  * then swaps the folder into place.
  * A build that fails at any point leaves the previous site untouched and no half-written folder.
  *
- * The files are written by a worker thread ({@link FileWriter}): creating a file is the expensive
- * part (on the project's machines, ext4 in a VM, about 0.4–2 ms of kernel time per new file or
- * folder, against a few microseconds for the bytes), so the render goes on on the main thread while
- * the worker creates the previous pages' files on the other core.
+ * Beyond a site's first files, a worker thread writes them ({@link FileWriter}): creating a file is
+ * the expensive part (on the project's machines, ext4 in a VM, about 0.4–2 ms of kernel time per new
+ * file or folder, against a few microseconds for the bytes), so the render goes on on the main
+ * thread while the worker creates the previous pages' files on the other core; and a file whose
+ * bytes are the previous site's is linked to it rather than created again.
  * @module
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SiteFile } from './types.ts';
@@ -67,71 +70,74 @@ export function leftovers(out: string): string[] {
 }
 
 /**
- * The file writer's worker (CommonJS, started with `eval`, so it is the same code from the
- * TypeScript sources, under vitest and in a bundle). It takes messages in order:
- * `{ path, content, size }` writes one file (making its folders, each once, without `recursive`),
- * or hard-links the previous site's file when it holds exactly these characters, answering
- * `{ written: size, linked }`, or `{ error, path }` after which it writes nothing more (but still
- * answers each file);
- * `{ flush: n }` answers `{ flushed: n }` once everything before it is done;
- * `{ remove: [paths] }` removes those folders (leftovers of builds that did not finish).
+ * Writing one file, as source text, so that one copy of the code runs on the caller's thread (a
+ * site's first files) and in the worker (the rest): given `fs`, `path`, the folder, the previous
+ * site (or undefined) and the set of folders already made, it returns `(relativePath, content) =>
+ * linked`. It makes the file's folders, each once, without `recursive`; it hard-links the previous
+ * site's file when that is a plain file holding exactly these bytes (`true`), else writes a new
+ * file (`false`).
  */
-const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
-const { root, previous } = workerData;
-const folders = new Set();
-let failed = false;
-function folder(dir) {
-  if (folders.has(dir)) return;
-  if (dir === root) mkdirSync(dir, { recursive: true });
-  else {
-    folder(dirname(dir));
-    mkdirSync(dir);
-  }
-  folders.add(dir);
-}
-// The previous site's file at this path, if it is a plain file holding exactly these characters.
-function unchanged(path, content) {
-  let fd;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fstatSync(fd);
-    return stat.isFile() && stat.size === Buffer.byteLength(content) && readFileSync(fd, 'utf8') === content;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
-}
-parentPort.on('message', (m) => {
-  if (m.flush !== undefined) return parentPort.postMessage({ flushed: m.flush });
-  if (m.remove) {
-    for (const path of m.remove) {
-      try { rmSync(path, { recursive: true, force: true }); } catch {}
+const WRITE_ONE = `(fs, path, root, previous, folders) => {
+  function folder(dir) {
+    if (folders.has(dir)) return;
+    if (dir === root) fs.mkdirSync(dir, { recursive: true });
+    else {
+      folder(path.dirname(dir));
+      fs.mkdirSync(dir);
     }
-    return parentPort.postMessage({ removed: true });
+    folders.add(dir);
   }
-  if (failed) return parentPort.postMessage({ written: m.size, linked: false });
-  try {
-    const target = join(root, m.path);
-    folder(dirname(target));
-    if (previous) {
-      const before = join(previous, m.path);
-      if (unchanged(before, m.content)) {
+  function unchanged(file, content) {
+    let fd;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    } catch {
+      return false;
+    }
+    try {
+      const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+      const stat = fs.fstatSync(fd);
+      return stat.isFile() && stat.size === bytes.byteLength && fs.readFileSync(fd).equals(bytes);
+    } catch {
+      return false;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return (rel, content) => {
+    const target = path.join(root, rel);
+    folder(path.dirname(target));
+    if (previous !== undefined) {
+      const before = path.join(previous, rel);
+      if (unchanged(before, content)) {
         try {
-          linkSync(before, target);
-          return parentPort.postMessage({ written: m.size, linked: true });
+          fs.linkSync(before, target);
+          return true;
         } catch {}
       }
     }
-    writeFileSync(target, m.content);
-    parentPort.postMessage({ written: m.size, linked: false });
+    fs.writeFileSync(target, content);
+    return false;
+  };
+}`;
+
+type WriteOne = (path: string, content: string | Uint8Array) => boolean;
+
+/**
+ * The worker: messages in order, `{ path, content, size }` writes one file and answers
+ * `{ written: size, linked }`, or `{ error, path }` after which it writes nothing more (but still
+ * answers each file); `{ flush: n }` answers `{ flushed: n }` once everything before it is done.
+ * CommonJS, started with `eval`: the same from the TypeScript sources, under vitest and in a bundle.
+ */
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const writeOne = (${WRITE_ONE})(require('node:fs'), require('node:path'), workerData.root, workerData.previous, new Set(workerData.folders));
+let failed = false;
+parentPort.on('message', (m) => {
+  if (m.flush !== undefined) return parentPort.postMessage({ flushed: m.flush });
+  if (failed) return parentPort.postMessage({ written: m.size, linked: false });
+  try {
+    parentPort.postMessage({ written: m.size, linked: writeOne(m.path, m.content) });
   } catch (error) {
     failed = true;
     parentPort.postMessage({ error: error && error.message ? error.message : String(error), path: m.path });
@@ -139,19 +145,21 @@ parentPort.on('message', (m) => {
 });
 `;
 
-type FromWorker = { written: number; linked: boolean } | { flushed: number } | { removed: true } | { error: string; path: string };
+type FromWorker = { written: number; linked: boolean } | { flushed: number } | { error: string; path: string };
 
 const READY: Promise<void> = Promise.resolve();
 
 /**
  * Writes files under one folder, refusing paths outside it and a path given twice (checked at once,
- * on the caller's thread). The files are written in order by a worker thread, so the caller can go
- * on rendering: {@link write} returns at once unless more than `limit` characters are waiting to be
- * written, {@link flush} waits until every file given so far is on disk (or rejects with the first
- * error), {@link close} stops the worker. The worker keeps the process alive only while it has work.
+ * on the caller's thread). The first `inline` files are written at once on the caller's thread (a
+ * small site is done before a thread would have started); then a worker thread takes over and
+ * writes the rest in order while the caller goes on rendering: {@link write} returns at once unless
+ * more than `limit` characters are waiting, {@link flush} waits until every file given so far is on
+ * disk (or rejects with the first error), {@link close} stops the worker. The worker keeps the
+ * process alive only while it has work.
  *
- * With `previous` (the site being replaced), a file whose characters are exactly those of the
- * previous site's file at the same path is hard-linked to it instead of created: creating files is
+ * With `previous` (the site being replaced), a file whose bytes are exactly those of the previous
+ * site's file at the same path is hard-linked to it instead of created: creating files is
  * what costs, and a rebuild mostly reproduces the same bytes. Neither copy is ever written in place
  * (a changed file is always a new file in the new folder), so the previous site stays as it was
  * until the swap, and once it is removed the link is an ordinary file.
@@ -159,6 +167,8 @@ const READY: Promise<void> = Promise.resolve();
 export interface FileWriterOptions {
   /** A folder whose unchanged files are linked rather than written again (the site being replaced). */
   previous?: string;
+  /** How many files are written on the caller's thread before the worker starts (default 64). */
+  inline?: number;
   /** Characters given but not yet written beyond which {@link FileWriter.write} makes the caller wait. */
   limit?: number;
 }
@@ -166,17 +176,21 @@ export interface FileWriterOptions {
 /** See {@link FileWriterOptions}. */
 export class FileWriter {
   private readonly seen = new Set<string>();
-  private readonly worker: Worker;
-  /** Messages sent and not answered yet (files, flushes, removals). */
+  private readonly folders = new Set<string>();
+  private readonly writeOne: WriteOne;
+  private readonly previous: string | undefined;
+  private readonly inline: number;
+  private readonly limit: number;
+  private worker: Worker | undefined;
+  /** Messages sent to the worker and not answered yet (files and flushes). */
   private outstanding = 0;
-  /** Characters given and not on disk yet. */
+  /** Characters given to the worker and not on disk yet. */
   private waiting = 0;
   private failure: Error | undefined;
   private room: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private readonly flushes = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  private closed: Promise<void> | undefined;
   private flushCount = 0;
-  private readonly limit: number;
+  private closed: Promise<void> | undefined;
   /** How many files were hard-linked from the previous site (so far, of those written). */
   linked = 0;
 
@@ -184,14 +198,10 @@ export class FileWriter {
     readonly dir: string,
     options: FileWriterOptions = {},
   ) {
+    this.previous = options.previous;
+    this.inline = options.inline ?? 64;
     this.limit = options.limit ?? 4 * 1024 * 1024;
-    this.worker = new Worker(WORKER, { eval: true, workerData: { root: dir, previous: options.previous } });
-    this.worker.unref();
-    this.worker.on('message', (m: FromWorker) => this.answer(m));
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new Error(`the file writer stopped (exit code ${code})`));
-    });
+    this.writeOne = (new Function(`return ${WRITE_ONE}`)() as (...args: unknown[]) => WriteOne)(fs, path, dir, this.previous, this.folders);
   }
 
   /** How many files were given. */
@@ -199,13 +209,22 @@ export class FileWriter {
     return this.seen.size;
   }
 
-  /** Checks the path and hands the file to the worker; the promise resolves when there is room for more. */
+  /** Checks the path and writes the file or hands it to the worker; the promise resolves when there is room for more. */
   write(file: SiteFile): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error('the file writer is closed');
     if (file.path.startsWith('/') || file.path.split('/').includes('..')) throw new Error(`refusing to write outside the site: ${file.path}`);
     if (this.seen.has(file.path)) throw new Error(`two files with one path: ${file.path}`);
     this.seen.add(file.path);
+    if (!this.worker && this.seen.size <= this.inline) {
+      try {
+        if (this.writeOne(file.path, file.content)) this.linked++;
+      } catch (error) {
+        this.failure = new Error(`${(error as Error).message} (writing ${file.path})`);
+        throw this.failure;
+      }
+      return READY;
+    }
     const size = file.content.length;
     this.send({ path: file.path, content: file.content, size });
     this.waiting += size;
@@ -213,15 +232,11 @@ export class FileWriter {
     return new Promise((resolve, reject) => (this.room = { resolve, reject }));
   }
 
-  /** Removes these folders, in the worker, before the files given after this call. */
-  remove(paths: string[]): void {
-    if (paths.length > 0 && !this.closed) this.send({ remove: paths });
-  }
-
   /** Resolves when every file given so far is on disk; rejects with the first error. */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('the file writer is closed'));
+    if (!this.worker) return READY;
     const n = ++this.flushCount;
     const done = new Promise<void>((resolve, reject) => this.flushes.set(n, { resolve, reject }));
     this.send({ flush: n });
@@ -230,19 +245,31 @@ export class FileWriter {
 
   /** Stops the worker (a file being written is finished, the ones waiting are dropped). */
   close(): Promise<void> {
-    this.closed ??= this.worker.terminate().then(() => {});
+    this.closed ??= this.worker ? this.worker.terminate().then(() => {}) : READY;
     this.fail(new Error('the file writer is closed'), false);
     return this.closed;
   }
 
+  private start(): Worker {
+    const worker = new Worker(WORKER, { eval: true, workerData: { root: this.dir, previous: this.previous, folders: [...this.folders] } });
+    worker.unref();
+    worker.on('message', (m: FromWorker) => this.answer(m));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new Error(`the file writer stopped (exit code ${code})`));
+    });
+    return worker;
+  }
+
   private send(message: object): void {
+    this.worker ??= this.start();
     if (this.outstanding++ === 0) this.worker.ref();
     this.worker.postMessage(message);
   }
 
   private answer(m: FromWorker): void {
     if (this.closed) return;
-    if (--this.outstanding === 0) this.worker.unref();
+    if (--this.outstanding === 0) this.worker?.unref();
     if ('written' in m) {
       this.waiting -= m.written;
       if (m.linked) this.linked++;
@@ -348,8 +375,8 @@ export class SiteWriter {
   constructor(readonly out: string) {
     mkdirSync(dirname(out), { recursive: true });
     this.tmp = sibling(out, 'tmp');
+    for (const dir of leftovers(out)) rmSync(dir, { recursive: true, force: true });
     this.files = new FileWriter(this.tmp, { previous: out });
-    this.files.remove(leftovers(out));
   }
 
   /** How many files were given. */

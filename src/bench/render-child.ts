@@ -1,8 +1,9 @@
 /**
  * One render from saved results, as its own process (the benchmark times the whole process, the way
  * the issue timed Hugo): find the chapters, load the results, render every page and stream it to
- * disk (a worker thread writes while the next pages render), swap the folder in. No spec runs, no search index, no API docs. The benchmark runs this file
- * bundled by esbuild (src/bench/compile.ts) with plain node, so no TypeScript loader starts up.
+ * disk (a worker thread writes while the next pages render), swap the folder in. No spec runs, no
+ * search index, no API docs. The benchmark runs this file bundled by esbuild (src/bench/compile.ts)
+ * with plain node, so no TypeScript loader starts up.
  *
  * `node render-child.mjs CHAPTERS_DIR RESULTS_JSON OUT_DIR [HIGHLIGHT_CACHE]`
  * (or `node --import tsx src/bench/render-child.ts …`)
@@ -10,8 +11,9 @@
  * With HIGHLIGHT_CACHE, highlighted code is kept between runs in that file, as `npm run build` keeps
  * it in .cache/highlight.json; shiki is loaded only when a block is missing from it.
  *
- * Prints one JSON line: stage times, highlight calls and distinct blocks, and the process's peak
- * resident memory.
+ * Prints one JSON line: stage times, files written (and how many were the previous output's,
+ * unchanged, so linked rather than created), highlight calls and distinct blocks, the process's CPU
+ * time and peak resident memory.
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,8 +36,6 @@ const lap = (name: string) => {
   t = now;
 };
 ms.startup = Math.round(performance.now());
-// First, so that its worker thread starts while the chapters are read.
-const site = new SiteWriter(resolve(out));
 const dir = resolve(chaptersDir);
 const chapters = findChapters(dir, dir);
 lap('find');
@@ -54,9 +54,11 @@ async function* counted() {
     yield file;
   }
 }
-// Render hands each page to the writer's thread, which creates its files while the next pages are
-// rendered: "render" is the main thread's time until the last page is handed over, "write" the wait
-// for the files still being written, then the swap and the removal of the previous output.
+// Render hands each page to the writer (beyond the first files, its worker thread creates them while
+// the next pages are rendered): "render" is the main thread's time until the last page is handed
+// over, "write" the wait for the files still being written, the swap and the removal of the
+// previous output.
+const site = new SiteWriter(resolve(out));
 try {
   for await (const file of counted()) await site.write(file);
   lap('render');
@@ -72,7 +74,8 @@ console.log(
   JSON.stringify({
     chapters: chapters.length,
     ms,
-    files: { written: site.count, linked: site.linked },
+    files: { total: site.count, linked: site.linked },
+    cpuMs: (({ user, system }) => ({ user: Math.round(user / 1000), system: Math.round(system / 1000) }))(process.cpuUsage()),
     highlight: { calls: stats.calls, distinct: stats.distinct, tokenized: stats.tokenized, shiki: stats.engine },
     pageKB: Math.round(pageBytes / Math.max(1, pages) / 102.4) / 10,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
