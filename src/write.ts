@@ -402,7 +402,7 @@ export class SiteWriter {
     const { out, tmp } = this;
     try {
       await this.files.flush();
-      await this.files.close();
+      const closed = this.files.close(); // the worker is idle now: it stops while the rest goes on
       mkdirSync(tmp, { recursive: true }); // a site of no files is still a folder
       if (options.search) {
         const t = performance.now();
@@ -425,6 +425,7 @@ export class SiteWriter {
         throw error;
       }
       rmSync(old, { recursive: true, force: true });
+      await closed;
     } finally {
       await this.files.close();
       rmSync(tmp, { recursive: true, force: true });
