@@ -251,7 +251,8 @@ export class FileWriter {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER, { eval: true, workerData: { root: this.dir, previous: this.previous, folders: [...this.folders] } });
+    // Plain CommonJS: no need for the parent's flags (under tsx, `--import tsx` would load a TypeScript loader into it).
+    const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { root: this.dir, previous: this.previous, folders: [...this.folders] } });
     worker.unref();
     worker.on('message', (m: FromWorker) => this.answer(m));
     worker.on('error', (error) => this.fail(error));
