@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -174,6 +174,8 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
     writeFileSync(join(out, 'changed.html'), 'v1');
     mkdirSync(join(out, 'sub'));
     writeFileSync(join(out, 'sub/same.html'), 'é…');
+    writeFileSync(join(dir, 'elsewhere.html'), 'shared');
+    linkSync(join(dir, 'elsewhere.html'), join(out, 'shared.html')); // a file with another name outside the site
     const ino = (p: string) => statSync(p).ino;
     const before = { index: ino(join(out, 'index.html')), bin: ino(join(out, 'same.bin')), sub: ino(join(out, 'sub/same.html')), changed: ino(join(out, 'changed.html')) };
     const target = join(dir, 'next');
@@ -184,6 +186,7 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
       await writer.write({ path: 'sub/same.html', content: 'é…' }); // in the worker, linked
       await writer.write({ path: 'same.bin', content: new Uint8Array([0, 1, 2, 255]) }); // in the worker, linked
       await writer.write({ path: 'sub/new.html', content: 'n' }); // in the worker, new
+      await writer.write({ path: 'shared.html', content: 'shared' }); // same bytes, but not the site's alone: new
       await writer.flush();
     } finally {
       await writer.close();
@@ -196,6 +199,7 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
     expect(readFileSync(join(target, 'changed.html'), 'utf8')).toBe('v2');
     expect(readFileSync(join(out, 'changed.html'), 'utf8')).toBe('v1');
     expect(readFileSync(join(target, 'sub/new.html'), 'utf8')).toBe('n');
+    expect(statSync(join(target, 'shared.html')).nlink).toBe(1);
   });
 
   test('FileWriter in its worker: an error comes back with the path, later files are not written', async () => {

@@ -74,8 +74,8 @@ export function leftovers(out: string): string[] {
  * site's first files) and in the worker (the rest): given `fs`, `path`, the folder, the previous
  * site (or undefined) and the set of folders already made, it returns `(relativePath, content) =>
  * linked`. It makes the file's folders, each once, without `recursive`; it hard-links the previous
- * site's file when that is a plain file holding exactly these bytes (`true`), else writes a new
- * file (`false`).
+ * site's file when that is a plain file of one name holding exactly these bytes (`true`), else
+ * writes a new file (`false`).
  */
 const WRITE_ONE = `(fs, path, root, previous, folders) => {
   function folder(dir) {
@@ -97,7 +97,8 @@ const WRITE_ONE = `(fs, path, root, previous, folders) => {
     try {
       const bytes = typeof content === 'string' ? Buffer.from(content) : content;
       const stat = fs.fstatSync(fd);
-      return stat.isFile() && stat.size === bytes.byteLength && fs.readFileSync(fd).equals(bytes);
+      // nlink 1: the file is the previous site's alone (not also a name elsewhere, which could change it).
+      return stat.isFile() && stat.nlink === 1 && stat.size === bytes.byteLength && fs.readFileSync(fd).equals(bytes);
     } catch {
       return false;
     } finally {
