@@ -71,8 +71,8 @@ beforeAll(async () => {
 describe('render: results', () => {
   test('a passing claim: its mark, its name linking to its evidence, its duration and where it is', () => {
     const html = claimsSection(passing);
-    // The mark (drawn by the stylesheet for an item without a status class) says "verified".
-    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>12 ms · app.test.ts:6</small></li>');
+    // "verified" is text on the page (the stylesheet's ✓ beside it is decoration).
+    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>verified · 12 ms · app.test.ts:6</small></li>');
     expect(html).toContain('<li class="skipped" id="claim-2">a claim that needs Redis<small><b>not verified in this build</b> · app.test.ts</small></li>');
     expect(html).toContain('<h3>counting visits</h3>');
   });
@@ -93,7 +93,7 @@ describe('render: results', () => {
   test('a passed claim\'s evidence is not on the chapter page but on the evidence page, masked, under the same anchor', () => {
     expect(claimsSection(passing)).not.toMatch(/<pre|Set-Cookie/);
     const html = evidenceSection(passing);
-    expect(html).toContain('<li id="claim-1"><a href="./#claim-1">the first visit sets a session cookie</a><small>12 ms · app.test.ts:6 · 1 HTTP exchange</small><div class="ev"><pre><b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<samp>Views: 1</samp></pre></div></li>');
+    expect(html).toContain('<li id="claim-1"><a href="./#claim-1">the first visit sets a session cookie</a><small>verified · 12 ms · app.test.ts:6 · 1 HTTP exchange</small><div class="ev"><pre><b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<samp>Views: 1</samp></pre></div></li>');
     expect(html).toContain('<li class="skipped" id="claim-2"><a href="./#claim-2">a claim that needs Redis</a><small><b>not verified in this build</b> · app.test.ts · no HTTP exchange</small></li>');
   });
 
@@ -102,14 +102,17 @@ describe('render: results', () => {
     const other = { method: 'GET', path: '/', status: 200, setCookie: [], body: 'ok' };
     const test = (name: string, exchanges: Array<typeof get>) => ({ name, describe: [], status: 'passed' as const, durationMs: 1, file: 'app.test.ts', exchanges });
     const html = evidenceSection({ id: 'x', fileErrors: [], tests: [test('one', [get, get, get]), test('two', [other, get])] });
-    expect(html).toContain('<small>1 ms · app.test.ts · 3 HTTP exchanges</small><div class="ev"><pre><b>GET /profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 times)</pre></div>');
+    expect(html).toContain('<small>verified · 1 ms · app.test.ts · 3 HTTP exchanges</small><div class="ev"><pre><b>GET /profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 times)</pre></div>');
     expect(html).toContain('<pre><b>GET /</b>\n<b>→ 200</b>\n<samp>ok</samp>\n\n<b>GET /profile → 401</b> as under <a href="#claim-1">claim 1</a></pre>');
   });
 
-  test("a failed claim's evidence stays on the chapter page, open; what an earlier claim showed links to the evidence page", () => {
+  test("a failed claim's evidence stays on the chapter page, open and whole: an exchange an earlier claim also made is shown again, not linked", () => {
     const html = claimsSection(failing);
     const item = html.slice(html.indexOf('<li class="failed" id="claim-2">'));
-    expect(item).toContain('</pre><details class="ev" open><summary>2 HTTP exchanges</summary><pre><b>GET /theme → 200</b> as under <a href="evidence.html#claim-1">claim 1</a>\n(this exchange 2 times)</pre></details></li>');
+    expect(item).toMatch(/<\/pre><details class="ev" open><summary>2 HTTP exchanges<\/summary><pre><b>GET \/theme<\/b>\n<b>→ 200<\/b>\nSet-Cookie: theme=dark[^<]*\n\(this exchange 2 times\)<\/pre><\/details><\/li>/);
+    expect(item).not.toContain('as under');
+    // On the evidence page, the same exchange under claim 2 is folded into a link to claim 1.
+    expect(evidenceSection(failing)).toContain('<b>GET /theme → 200</b> as under <a href="#claim-1">claim 1</a>');
     // The passed claim before it links to its own evidence.
     expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the theme cookie is set</a>');
     // The evidence page has the failure too, with its message.
@@ -156,7 +159,7 @@ describe('render: pages', () => {
     const html = page('01-passing/index.html');
     expect(html).toContain('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
     expect(html.indexOf('<section class="claims"')).toBeLessThan(html.indexOf('id="after-the-results"'));
-    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>12 ms · app.test.ts:6</small></li>');
+    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>verified · 12 ms · app.test.ts:6</small></li>');
     expect(html).not.toContain('Set-Cookie');
     // The spec's source is not inlined: a link to the raw file, which the script fetches when opened.
     expect(html).toMatch(/<details class="spec" data-src="app\.test\.ts"><summary><code>app\.test\.ts<\/code> \(\d+ lines\)<\/summary><p><a href="app\.test\.ts">Read app\.test\.ts<\/a> \(the raw file\)<\/p><\/details>/);
@@ -185,13 +188,14 @@ describe('render: pages', () => {
     }
   });
 
-  test("every link of a chapter page resolves: to a file of the site, and to an element of that page when it names one", () => {
+  test("every link of a chapter page and of its evidence page resolves: to a file of the site, and to an element of that page when it names one", () => {
     const paths = new Set(site.map((f) => f.path));
     const ids = (path: string) => new Set([...page(path).matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
     let evidenceLinks = 0;
-    for (const chapter of chapters) {
-      const from = `${chapter.id}/index.html`;
+    let backLinks = 0;
+    for (const from of chapters.flatMap((chapter) => [`${chapter.id}/index.html`, `${chapter.id}/evidence.html`])) {
       for (const [, href] of page(from).matchAll(/\bhref="([^"]*)"/g)) {
+        if (from.endsWith('evidence.html') && /^\.\/#claim-\d+$/.test(href as string)) backLinks++;
         if (/^(?:data:|[a-z]+:\/\/)/.test(href as string)) continue;
         const [path, fragment] = (href as string).split('#') as [string, string | undefined];
         let target = path === '' ? from : new URL(path, `http://x/${from}`).pathname.slice(1);
@@ -201,7 +205,8 @@ describe('render: pages', () => {
         if (path === 'evidence.html' && fragment) evidenceLinks++;
       }
     }
-    expect(evidenceLinks).toBe(3); // a passed claim with exchanges in each chapter, and the failed claim's "as under claim 1"
+    expect(evidenceLinks).toBe(2); // a passed claim with exchanges in each chapter (a failed claim's evidence is on its page, whole)
+    expect(backLinks).toBe(4); // every claim on an evidence page links back to itself on the chapter page
   });
 
   test("a failing claim's evidence is on its chapter page, open, under its message", () => {

@@ -167,6 +167,54 @@ describe('the built site in Chromium', () => {
     await page.close();
   });
 
+  test("in a claim shown in place, 'as under claim N' leads to claim N's exchanges on the evidence page", async () => {
+    const chapter = chapters[0] as Chapter;
+    const evidence = await browser.newPage();
+    await evidence.goto(`${base}${chapter.id}/evidence.html`);
+    // A claim whose evidence refers to an earlier claim's exchange.
+    const id = await evidence.locator('.claims li:has(.ev pre a[href^="#claim-"])').first().getAttribute('id');
+    await evidence.close();
+    expect(id).toMatch(/^claim-\d+$/);
+    const page = await browser.newPage();
+    await page.goto(`${base}${chapter.id}/`);
+    await page.locator(`#${id} > button`).click();
+    const refer = page.locator(`#${id} .ev pre a`).first();
+    await refer.waitFor();
+    const href = (await refer.getAttribute('href')) as string;
+    expect(href).toMatch(/^evidence\.html#claim-\d+$/);
+    await refer.click();
+    await page.waitForURL(`${base}${chapter.id}/${href}`);
+    expect(await page.locator(`${href.slice(href.indexOf('#'))} .ev pre`).isVisible()).toBe(true);
+    await page.close();
+  });
+
+  test('when the evidence page cannot be fetched, an opened claim offers the link to it instead', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route('**/evidence.html', (route) => route.abort());
+    const chapter = chapters[0] as Chapter;
+    await page.goto(`${base}${chapter.id}/`);
+    const li = page.locator('#claims li:has(> button)').first();
+    const id = await li.getAttribute('id');
+    await li.locator('> button').click();
+    const link = li.locator('.ev a');
+    await link.waitFor();
+    expect(await link.textContent()).toBe('Open the evidence page');
+    expect(await link.getAttribute('href')).toBe(`evidence.html#${id}`);
+    await context.close();
+  });
+
+  test("each claim's status is text on the page, not only the stylesheet's mark", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const chapter = chapters[0] as Chapter;
+    await page.goto(`${base}${chapter.id}/`);
+    const statuses = await page.locator('#claims li > small').evaluateAll((smalls) => smalls.map((s) => (s.textContent ?? '').split(' · ')[0]));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set(['verified']));
+    await context.close();
+  });
+
   test("without JavaScript a claim's name is a link to its evidence", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

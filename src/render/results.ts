@@ -80,13 +80,14 @@ function exchanges(count: number): string {
 }
 
 /**
- * A claim's status word, duration and where it is: `<b>failed</b> · 12 ms · app.test.ts:6`. A
- * passed claim's word is the alternative text of its mark (drawn by the stylesheet), as in the
- * sidebar: on a page of passed claims it would be the same word on every line.
+ * A claim's status word, duration and where it is: `verified · 3 ms · app.test.ts:6`,
+ * `<b>failed</b> · 12 ms · app.test.ts:6`. The word is text on the page (the stylesheet's mark
+ * beside it is decoration), so it reads with styles off, in reader modes and text browsers too.
  */
 function claimMeta(test: TestResult): string {
   const where = `${test.file}${test.line ? `:${test.line}` : ''}`;
-  return [test.status === 'passed' ? '' : `<b>${STATUS_TEXT[test.status].label}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)].filter(Boolean).join(' · ');
+  const word = STATUS_TEXT[test.status].label;
+  return [test.status === 'passed' ? word : `<b>${word}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)].filter(Boolean).join(' · ');
 }
 
 /** A claim's class: none for a passed claim (the stylesheet's default mark), `failed` or `skipped`. */
@@ -122,25 +123,22 @@ export function claimsSection(result: ChapterResult | undefined): string {
   const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(tally(result))];
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   if (tests.some((test) => test.exchanges.length > 0)) {
-    parts.push(`<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`);
+    parts.push(`<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them, with session IDs, signatures and dates masked (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`);
   }
   parts.push(...fileErrorItems(result));
-  // The transcripts (all of them: a claim's may refer to an earlier one's) are worked out here only
-  // when a failed claim shows its own; the evidence page works them out again, the same.
-  const shown = tests.some((test) => test.status === 'failed' && test.exchanges.length > 0) ? evidenceOf(tests) : undefined;
   parts.push(
     ...claimList(tests, (test, index) => {
       const id = `claim-${index + 1}`;
       const count = test.exchanges.length;
       // A claim's name links to its evidence. Failures are never folded away: a failed claim's
-      // evidence stays here, open (its links to earlier claims go to their evidence).
+      // evidence stays here, open, and whole (an exchange an earlier claim also made is shown again,
+      // not linked: the reader of a failure should not have to go anywhere else).
       const inline = count > 0 && test.status === 'failed';
       const name = count > 0 && !inline ? `<a href="${EVIDENCE_PAGE}#${id}">${escText(test.name)}</a>` : escText(test.name);
       let item = `<li${statusClass(test)} id="${id}">${name}<small>${claimMeta(test)}</small>`;
       if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
       if (inline) {
-        const pre = (shown?.[index] as string).replaceAll('<a href="#claim-', `<a href="${EVIDENCE_PAGE}#claim-`);
-        item += `<details class="ev" open><summary>${exchanges(count)}</summary><pre>${pre}</pre></details>`;
+        item += `<details class="ev" open><summary>${exchanges(count)}</summary><pre>${evidenceOf([test])[0] as string}</pre></details>`;
       }
       return `${item}</li>`;
     }),
@@ -155,7 +153,7 @@ export function claimsSection(result: ChapterResult | undefined): string {
  */
 export function evidenceSection(result: ChapterResult | undefined): string {
   const tests = result?.tests ?? [];
-  const parts: string[] = [`<section class="claims" id="evidence">`, badge(tally(result))];
+  const parts: string[] = [`<section class="claims" id="evidence"><h2>Claims and their exchanges</h2>`, badge(tally(result))];
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   parts.push(`<p class="note">Under each claim, the HTTP exchanges its test made, as the server saw them. ${MASKING_NOTE}</p>`);
   parts.push(...fileErrorItems(result));
