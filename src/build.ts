@@ -132,7 +132,7 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
         const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {}, { load: 'lazy' });
         let pages = 0;
         for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs })) {
-          await site.write(file);
+          site.write(file);
           if (file.path.endsWith('.html')) pages++;
         }
         if (cacheFile) writeCache(cacheFile, highlighter.cache());
@@ -143,10 +143,10 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
     await stage(
       'write',
       () => site.finish({ search, apiDocs: api ?? false, onStep: (step, ms, detail) => log(`  ${step}: ${ms} ms${detail ? `, ${detail}` : ''}`) }),
-      () => `${relative(process.cwd(), options.out) || options.out}/ (${site.count} files; ${site.linked} unchanged, linked from the previous site)`,
+      () => `${relative(process.cwd(), options.out) || options.out}/`,
     );
   } finally {
-    await site.abort();
+    site.abort();
   }
 
   const failed: FailedClaim[] = [];

@@ -1,9 +1,8 @@
 /**
  * One render from saved results, as its own process (the benchmark times the whole process, the way
  * the issue timed Hugo): find the chapters, load the results, render every page and stream it to
- * disk (a worker thread writes while the next pages render), swap the folder in. No spec runs, no
- * search index, no API docs. The benchmark runs this file bundled by esbuild (src/bench/compile.ts)
- * with plain node, so no TypeScript loader starts up.
+ * disk, swap the folder in. No spec runs, no search index, no API docs. The benchmark runs this file
+ * bundled by esbuild (src/bench/compile.ts) with plain node, so no TypeScript loader starts up.
  *
  * `node render-child.mjs CHAPTERS_DIR RESULTS_JSON OUT_DIR [HIGHLIGHT_CACHE]`
  * (or `node --import tsx src/bench/render-child.ts …`)
@@ -11,9 +10,8 @@
  * With HIGHLIGHT_CACHE, highlighted code is kept between runs in that file, as `npm run build` keeps
  * it in .cache/highlight.json; shiki is loaded only when a block is missing from it.
  *
- * Prints one JSON line: stage times, files written (and how many were the previous output's,
- * unchanged, so linked rather than created), highlight calls and distinct blocks, the process's CPU
- * time and peak resident memory.
+ * Prints one JSON line: stage times, highlight calls and distinct blocks, and the process's peak
+ * resident memory.
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +19,7 @@ import { resolve } from 'node:path';
 import { findChapters } from '../find.ts';
 import { createCodeHighlighter, renderSiteFiles } from '../render/index.ts';
 import { loadVerification } from '../verify.ts';
-import { SiteWriter } from '../write.ts';
+import { writeSite } from '../write.ts';
 
 const [chaptersDir, resultsFile, out, cacheFile] = process.argv.slice(2);
 if (!chaptersDir || !resultsFile || !out) {
@@ -54,19 +52,10 @@ async function* counted() {
     yield file;
   }
 }
-// Render hands each page to the writer (beyond the first files, its worker thread creates them while
-// the next pages are rendered): "render" is the main thread's time until the last page is handed
-// over, "write" the wait for the files still being written, the swap and the removal of the
-// previous output.
-const site = new SiteWriter(resolve(out));
-try {
-  for await (const file of counted()) await site.write(file);
-  lap('render');
-  await site.finish({ search: false, apiDocs: false });
-  lap('write');
-} finally {
-  await site.abort();
-}
+// Render and write interleave (each page goes to disk as it is rendered): one figure for both.
+await writeSite(counted(), { out: resolve(out), search: false, apiDocs: false });
+lap('render');
+ms.write = 0;
 const stats = highlighter.stats();
 if (cacheFile && stats.tokenized > 0) writeFileSync(cacheFile, JSON.stringify(highlighter.cache()));
 lap('cache');
@@ -74,8 +63,6 @@ console.log(
   JSON.stringify({
     chapters: chapters.length,
     ms,
-    files: { total: site.count, linked: site.linked },
-    cpuMs: (({ user, system }) => ({ user: Math.round(user / 1000), system: Math.round(system / 1000) }))(process.cpuUsage()),
     highlight: { calls: stats.calls, distinct: stats.distinct, tokenized: stats.tokenized, shiki: stats.engine },
     pageKB: Math.round(pageBytes / Math.max(1, pages) / 102.4) / 10,
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
