@@ -6,7 +6,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SiteFile } from './types.ts';
 
@@ -57,7 +57,7 @@ export function writeFiles(dir: string, files: Iterable<SiteFile>): void {
   for (const file of files) writer.write(file);
 }
 
-/** Indexes the site's HTML with pagefind (its Node API) into `<dir>/pagefind/`. Returns the page count. */
+/** Indexes the site's HTML with pagefind (its Node API) into `<dir>/pagefind/`. Returns how many pages the index holds. */
 export async function buildSearchIndex(dir: string): Promise<number> {
   const pagefind = await import('pagefind');
   try {
@@ -67,7 +67,10 @@ export async function buildSearchIndex(dir: string): Promise<number> {
     if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
     const written = await index.writeFiles({ outputPath: join(dir, 'pagefind') });
     if (written.errors.length > 0) throw new Error(`pagefind: ${written.errors.join('; ')}`);
-    return added.page_count;
+    // addDirectory counts every HTML file it read, evidence pages (marked not to be indexed) too;
+    // the index's own entry file says how many pages it holds.
+    const entry = JSON.parse(readFileSync(join(dir, 'pagefind', 'pagefind-entry.json'), 'utf8')) as { languages: Record<string, { page_count: number }> };
+    return Object.values(entry.languages).reduce((sum, language) => sum + language.page_count, 0);
   } finally {
     await pagefind.close();
   }
