@@ -179,7 +179,7 @@ describe('the built site in Chromium', () => {
     await page.close();
   });
 
-  test('when the evidence page cannot be fetched, an opened claim offers the link to it instead', async () => {
+  test('when the evidence page cannot be fetched, or is from another build, an opened claim offers the link to it instead', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.route('**/evidence.html', (route) => route.abort());
@@ -192,6 +192,19 @@ describe('the built site in Chromium', () => {
     await link.waitFor();
     expect(await link.textContent()).toBe('Open the evidence page');
     expect(await link.getAttribute('href')).toBe(`evidence.html#${id}`);
+    // An evidence page from another build (its claim under that number has another name, as a
+    // cached copy might) is not shown as this claim's evidence either: the link is offered.
+    await page.unroute('**/evidence.html');
+    await page.route('**/evidence.html', async (route) => {
+      const real = await route.fetch();
+      await route.fulfill({ response: real, body: (await real.text()).replace(/(<li[^>]* id="claim-2"><a href="[^"]*">)/, '$1renamed: ') });
+    });
+    await page.reload();
+    const second = page.locator('#claim-2');
+    await second.locator('> button').click();
+    await second.locator('.ev a').waitFor();
+    expect(await second.locator('.ev a').textContent()).toBe('Open the evidence page');
+    expect(await second.locator('.ev pre').count()).toBe(0);
     await context.close();
   });
 

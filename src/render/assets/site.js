@@ -66,7 +66,10 @@
       panel = li.appendChild(make('div', 'ev'));
       evidence = evidence || get(page).then((html) => new DOMParser().parseFromString(html, 'text/html'));
       evidence.then((doc) => {
-        const pre = doc.getElementById(id).querySelector('.ev pre');
+        // The claim of that number must be this one (an evidence page from another build is not).
+        const item = doc.getElementById(id);
+        if (item.querySelector('a').textContent !== button.textContent) throw Error('another build');
+        const pre = item.querySelector('.ev pre');
         // "as under claim N": that claim's exchanges are on the evidence page.
         pre.querySelectorAll('a[href^="#"]').forEach((a) => a.setAttribute('href', page + a.getAttribute('href')));
         panel.append(d.adoptNode(pre));
