@@ -50,6 +50,11 @@ describe('find: chapter numbers of two or three digits', () => {
 });
 
 describe('find: what a chapter folder gives', () => {
+  test('extra front-matter keys are kept in a stable order, sorted by name, whatever order the file gives', () => {
+    const { meta } = parseFrontMatter('---\ntitle: A\nzeta: 1\narticle: x\nalpha: 2\nverdict: beyond\nmid: 3\nsummary: s\n---\n', 'README.md');
+    expect(Object.entries(meta.extra)).toEqual([['alpha', '2'], ['mid', '3'], ['zeta', '1']]);
+  });
+
   test('front matter with CRLF line ends reads like LF; the body keeps its lines, joined by "\\n", and says where it starts', () => {
     const lf = '---\ntitle: "A"\narticle: x\nverdict: beyond\nsummary: s\n# a comment\n---\n\n# Body\nline two\n';
     const crlf = lf.replaceAll('\n', '\r\n');
