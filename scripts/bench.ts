@@ -222,9 +222,9 @@ try {
         runs.push({ wallMs: r.ms, child: JSON.parse(r.stdout.trim().split('\n').pop() as string) });
         say(`${count} chapters ${i + 1}/${RUNS.render}: ${Math.round(r.ms)} ms  ${r.stdout.trim().split('\n').pop()}`);
       }
-      // The timed runs re-render into the previous output, as `npm run build` does, so files whose
-      // bytes did not change are hard-linked rather than created (see src/write.ts). A render into
-      // an empty folder creates every file: timed too, and shown beside the figure.
+      // The timed runs re-render into the previous output, as `npm run build` does: the new site is
+      // written beside it, swapped in, and the old one removed. A render into an empty folder (no
+      // old site to remove) is timed too, and shown beside the figure.
       const empty: number[] = [];
       for (let i = 0; i < Math.max(1, Math.floor(RUNS.render / 2)); i++) {
         const fresh = join(work, `render-${count}-empty-${i}`);
@@ -236,9 +236,8 @@ try {
       }
       const med = (k: string) => Math.round(median(runs.map((r) => r.child.ms[k] ?? 0)));
       const h = runs[0]?.child.highlight;
-      const files = runs[0]?.child.files as { total: number; linked: number } | undefined;
       figures.push(figure(`3.${count}`, `Render ${count} generated chapters from saved results (whole process)`, runs.map((r) => s(r.wallMs)), 's', { op: '<', value: HUGO_S[count], text: `< ${HUGO_S[count]?.toFixed(2)} s (Hugo)` },
-        `in the process: start-up ${med('startup')} ms, find ${med('find')}, load ${med('load')}, highlighter ${med('highlighter')}, render ${med('render')}, write ${med('write')} ms; ${h?.calls} code blocks, ${h?.distinct} distinct; ${files ? `${files.linked} of ${files.total} files unchanged and linked; ` : ''}into an empty folder ${s(median(empty)).toFixed(2)} s; cold highlight cache ${(cold.ms / 1000).toFixed(2)} s`));
+        `in the process: start-up ${med('startup')} ms, find ${med('find')}, load ${med('load')}, highlighter ${med('highlighter')}, render ${med('render')}, write ${med('write')} ms; ${h?.calls} code blocks, ${h?.distinct} distinct; into an empty folder ${s(median(empty)).toFixed(2)} s; cold highlight cache ${(cold.ms / 1000).toFixed(2)} s`));
       if (count === 400) {
         const coldRun = JSON.parse(cold.stdout.trim().split('\n').pop() as string) as { maxRssMB: number; highlight: { tokenized: number } };
         figures.push(figure('3.mem', 'Peak memory (RSS) rendering 400 chapters', runs.map((r) => r.child.maxRssMB), 'MB', { op: '<', value: 200, text: '< 200 MB' },
