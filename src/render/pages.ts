@@ -112,11 +112,19 @@ export function chapterPage(
   });
 }
 
+/** The parts of a run a page states: the versions verified with, when, and at which commit. */
+function runParts({ run }: Verification): { versions: string; date: string; commit: string } {
+  return {
+    versions: `Node ${esc(run.versions.node)}, express ${esc(run.versions.express)}, express-session ${esc(run.versions['express-session'])}, cookie-parser ${esc(run.versions['cookie-parser'])}`,
+    date: `<time datetime="${esc(run.date)}">${esc(run.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time>`,
+    commit: `<code>${esc(run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12))}</code>${run.dirty ? ' (with uncommitted changes)' : ''}`,
+  };
+}
+
 /** What a run verified with, and when: `Node 20.20.2, express 5.1.0, …` and the date and commit. */
 function runLine(verification: Verification): string {
-  const { run } = verification;
-  const commit = run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12);
-  return `Node ${esc(run.versions.node)}, express ${esc(run.versions.express)}, express-session ${esc(run.versions['express-session'])}, cookie-parser ${esc(run.versions['cookie-parser'])}, in the run of <time datetime="${esc(run.date)}">${esc(run.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time> at commit <code>${esc(commit)}</code>${run.dirty ? ' (with uncommitted changes)' : ''}`;
+  const { versions, date, commit } = runParts(verification);
+  return `${versions}, in the run of ${date} at commit ${commit}`;
 }
 
 /**
@@ -148,7 +156,6 @@ export function evidencePage(chapters: Chapter[], index: number, verification: V
 
 /** The index page: what the handbook is, the chapters and their results, the run's versions. */
 export function indexPage(chapters: Chapter[], verification: Verification, options: { api: boolean }, site: SiteContext = siteContext(chapters, verification)): string {
-  const { run } = verification;
   const rows = chapters.map((c) => {
     const t = tally(site.results.get(c.id));
     const state = tallyState(t);
@@ -156,7 +163,7 @@ export function indexPage(chapters: Chapter[], verification: Verification, optio
   });
   const all = chapters.map((c) => tally(site.results.get(c.id)));
   const total = all.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped, total: a.total + t.total }), { passed: 0, failed: 0, skipped: 0, total: 0 });
-  const commit = run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12);
+  const { versions, date, commit } = runParts(verification);
   const main = `<h1>${esc(SITE_TITLE)}</h1>
 <p class="lede">An executable handbook of how Express sessions and cookies really behave. It takes a popular tutorial on <code>express-session</code> and <code>cookie-parser</code> apart section by section: each chapter pairs prose with a runnable Express snippet and a spec that checks the snippet's cookies and sessions over real HTTP. Every claim below is a test; its result is on the page.</p>
 ${badge(total)}
@@ -169,9 +176,9 @@ ${rows.join('\n')}
 </table></div>
 <h2 id="this-build">This build</h2>
 <dl class="run">
-<dt>Verified with</dt><dd>Node ${esc(run.versions.node)}, express ${esc(run.versions.express)}, express-session ${esc(run.versions['express-session'])}, cookie-parser ${esc(run.versions['cookie-parser'])}</dd>
-<dt>Run on</dt><dd><time datetime="${esc(run.date)}">${esc(run.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time></dd>
-<dt>Commit</dt><dd><code>${esc(commit)}</code>${run.dirty ? ' (with uncommitted changes)' : ''}</dd>
+<dt>Verified with</dt><dd>${versions}</dd>
+<dt>Run on</dt><dd>${date}</dd>
+<dt>Commit</dt><dd>${commit}</dd>
 </dl>
 ${options.api ? '<p>The build pipeline that made this site is documented in the <a href="api/">API documentation</a>.</p>' : ''}`;
   return shell({
