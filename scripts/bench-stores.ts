@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findRedisServer, freePort, startRedis, type RedisHandle } from '../src/testkit/redis.ts';
+import { findRedisServer, freePort, startRedis, stopChild, type RedisHandle } from '../src/testkit/redis.ts';
 
 const SESSIONS = Number(process.env.SESSIONS ?? 200);
 const READS = Number(process.env.READS ?? 50);
@@ -46,12 +46,7 @@ async function startSnippet(env: Record<string, string>): Promise<{ url: string;
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 
