@@ -42,25 +42,10 @@ export function fileRole(name: string): FileRole {
  * @returns the front matter and the line (1-based) on which the body starts
  */
 export function parseFrontMatter(text: string, file: string): { meta: FrontMatter; body: string; bodyLine: number } {
-  // Only the front matter is split into lines; the body is cut out as it is (lines joined by "\n").
-  const firstEnd = lineEnd(text, 0);
-  if (text.slice(0, firstEnd).trim() !== '---') throw new BuildError(file, 'front matter missing: the file must start with a line "---"', 1);
-  const lines: string[] = [];
-  let end = -1;
-  let next = nextLine(text, firstEnd);
-  lines.push(text.slice(0, firstEnd));
-  while (next !== -1) {
-    const stop = lineEnd(text, next);
-    const line = text.slice(next, stop);
-    lines.push(line);
-    next = nextLine(text, stop);
-    if (line === '---') {
-      end = lines.length - 1;
-      break;
-    }
-  }
+  const lines = text.split(/\r?\n/);
+  if (lines[0]?.trim() !== '---') throw new BuildError(file, 'front matter missing: the file must start with a line "---"', 1);
+  const end = lines.indexOf('---', 1);
   if (end === -1) throw new BuildError(file, 'front matter not closed: no second line "---"', 1);
-  const rest = next === -1 ? '' : text.slice(next);
   const values = new Map<string, string>();
   for (let i = 1; i < end; i++) {
     const line = lines[i] ?? '';
@@ -95,20 +80,7 @@ export function parseFrontMatter(text: string, file: string): { meta: FrontMatte
     summary: values.get('summary') as string,
     extra,
   };
-  return { meta, body: rest.includes('\r') ? rest.split(/\r?\n/).join('\n') : rest, bodyLine: end + 2 };
-}
-
-/** Where the line starting at `start` ends (before its `\r\n` or `\n`, or at the end of the text). */
-function lineEnd(text: string, start: number): number {
-  const n = text.indexOf('\n', start);
-  if (n === -1) return text.length;
-  return n > start && text.charCodeAt(n - 1) === 13 ? n - 1 : n;
-}
-
-/** The start of the line after the one ending at `end`, or -1 at the end of the text. */
-function nextLine(text: string, end: number): number {
-  if (end >= text.length) return -1;
-  return text.charCodeAt(end) === 13 ? end + 2 : end + 1;
+  return { meta, body: lines.slice(end + 1).join('\n'), bodyLine: end + 2 };
 }
 
 /** Every file under `dir` (dot-files and node_modules skipped), as paths relative to `dir`. */
