@@ -46,9 +46,9 @@ export function badge(t: Tally): string {
   return `<p class="badge ${tallyState(t)}">${esc(text)}</p>`;
 }
 
-/** Ids for a chapter's tests, by position: `claim-3`. */
-export function claimIds(tests: readonly TestResult[]): string[] {
-  return tests.map((_, index) => `claim-${index + 1}`);
+/** The anchor of a chapter's test at `index` (from 0), the same on its page and its evidence page: `claim-3`. */
+export function claimId(index: number): string {
+  return `claim-${index + 1}`;
 }
 
 /** Groups tests by their describe path, keeping the order of first appearance. */
@@ -128,7 +128,7 @@ export function claimsSection(result: ChapterResult | undefined): string {
   parts.push(...fileErrorItems(result));
   parts.push(
     ...claimList(tests, (test, index) => {
-      const id = `claim-${index + 1}`;
+      const id = claimId(index);
       const count = test.exchanges.length;
       // A claim's name links to its evidence. Failures are never folded away: a failed claim's
       // evidence stays here, open, and whole (an exchange an earlier claim also made is shown again,
@@ -160,7 +160,7 @@ export function evidenceSection(result: ChapterResult | undefined): string {
   const shown = evidenceOf(tests);
   parts.push(
     ...claimList(tests, (test, index) => {
-      const id = `claim-${index + 1}`;
+      const id = claimId(index);
       const count = test.exchanges.length;
       let item = `<li${statusClass(test)} id="${id}"><a href="./#${id}">${escText(test.name)}</a><small>${claimMeta(test)} · ${count === 0 ? 'no HTTP exchange' : exchanges(count)}</small>`;
       if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
@@ -211,7 +211,7 @@ export function evidenceOf(tests: readonly TestResult[]): Array<string | undefin
       const times = n > 1 ? `\n(this exchange ${n} times)` : '';
       const earlier = shown.get(text);
       if (earlier !== undefined && earlier !== claim) {
-        blocks.push(`<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b> as under <a href="#claim-${earlier}">claim ${earlier}</a>${times}`);
+        blocks.push(`<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b> as under <a href="#${claimId(earlier - 1)}">claim ${earlier}</a>${times}`);
       } else {
         shown.set(text, claim);
         blocks.push(text + times);
