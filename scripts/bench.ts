@@ -215,12 +215,14 @@ try {
       const out = join(work, `render-${count}`);
       const cold = await timed(process.execPath, [child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
       if (cold.code !== 0) throw new Error(`render of ${count} chapters failed:\n${cold.stderr.slice(-2000)}`);
-      say(`${count} chapters, cold cache: ${Math.round(cold.ms)} ms  ${cold.stdout.trim().split('\n').pop()}`);
+      // The child's report is the last line it prints.
+      const lastLine = (stdout: string) => stdout.trim().split('\n').pop() as string;
+      say(`${count} chapters, cold cache: ${Math.round(cold.ms)} ms  ${lastLine(cold.stdout)}`);
       for (let i = 0; i < RUNS.render; i++) {
         const r = await timed(process.execPath, [child, dir, resultsFile, out, cache], { cwd: root, timeoutMs: 120_000 });
         if (r.code !== 0) throw new Error(`render of ${count} chapters failed:\n${r.stderr.slice(-2000)}`);
-        runs.push({ wallMs: r.ms, child: JSON.parse(r.stdout.trim().split('\n').pop() as string) });
-        say(`${count} chapters ${i + 1}/${RUNS.render}: ${Math.round(r.ms)} ms  ${r.stdout.trim().split('\n').pop()}`);
+        runs.push({ wallMs: r.ms, child: JSON.parse(lastLine(r.stdout)) });
+        say(`${count} chapters ${i + 1}/${RUNS.render}: ${Math.round(r.ms)} ms  ${lastLine(r.stdout)}`);
       }
       // The timed runs re-render into the previous output, as `npm run build` does: the new site is
       // written beside it, swapped in, and the old one removed. A render into an empty folder (no
@@ -239,7 +241,7 @@ try {
       figures.push(figure(`3.${count}`, `Render ${count} generated chapters from saved results (whole process)`, runs.map((r) => s(r.wallMs)), 's', { op: '<', value: HUGO_S[count], text: `< ${HUGO_S[count]?.toFixed(2)} s (Hugo)` },
         `in the process: start-up ${med('startup')} ms, find ${med('find')}, load ${med('load')}, highlighter ${med('highlighter')}, render ${med('render')}, write ${med('write')} ms; ${h?.calls} code blocks, ${h?.distinct} distinct; into an empty folder ${s(median(empty)).toFixed(2)} s; cold highlight cache ${(cold.ms / 1000).toFixed(2)} s`));
       if (count === 400) {
-        const coldRun = JSON.parse(cold.stdout.trim().split('\n').pop() as string) as { maxRssMB: number; highlight: { tokenized: number } };
+        const coldRun = JSON.parse(lastLine(cold.stdout)) as { maxRssMB: number; highlight: { tokenized: number } };
         figures.push(figure('3.mem', 'Peak memory (RSS) rendering 400 chapters', runs.map((r) => r.child.maxRssMB), 'MB', { op: '<', value: 200, text: '< 200 MB' },
           `with the highlight cache, as every build after the first; the first render with an empty cache (shiki loaded, ${coldRun.highlight.tokenized} blocks tokenized) peaked at ${coldRun.maxRssMB} MB`));
       }
