@@ -1,10 +1,11 @@
 /**
  * The markdown-it instance for chapter prose: CommonMark plus our plugins (include directive,
- * results block, heading anchors), with code rendered by shiki through our own block renderer.
+ * results block, claim references, heading anchors), with code rendered by shiki through our own block renderer.
  * @module
  */
 import markdownIt, { type Env, type MarkdownIt } from 'markdown-it';
 import { anchorsPlugin } from './anchors.ts';
+import { claimPlugin } from './claim.ts';
 import type { CodeHighlighter } from './highlight.ts';
 import { type Included, includePlugin } from './include.ts';
 import type { ChapterEnv } from './pages.ts';
@@ -26,7 +27,7 @@ export function renderChapterMarkdown(md: MarkdownIt, body: string, env: Chapter
 /** A markdown renderer for chapter pages. Render with a {@link ChapterEnv}. */
 export function createMarkdown(highlighter: CodeHighlighter): MarkdownIt {
   const md = markdownIt({ html: true, linkify: false, typographer: false });
-  md.use(includePlugin).use(resultsPlugin).use(anchorsPlugin);
+  md.use(includePlugin).use(resultsPlugin).use(claimPlugin).use(anchorsPlugin);
 
   md.renderer.rules.include = (tokens, idx, _options, raw) => {
     const env = chapterEnv(raw);
