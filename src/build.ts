@@ -5,10 +5,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { BuildError } from './errors.ts';
 import { findChapters } from './find.ts';
+import { inputsHash } from './mutate/inputs.ts';
+import { percent, scoreChapter, TARGET } from './mutate/score.ts';
 import { createCodeHighlighter, renderSiteFiles } from './render/index.ts';
+import type { ChapterMutationView, FileMutationView, MutationView } from './render/mutation.ts';
 import { type Tally, tally } from './render/results.ts';
-import type { Chapter, TestResult, Verification } from './types.ts';
+import type { Chapter, MutationReport, TestResult, Verification } from './types.ts';
 import { loadVerification, saveVerification, verifyChapters } from './verify.ts';
 import type { HighlightCache } from './render/highlight.ts';
 import { type ApiDocsJob, SiteWriter, startApiDocs } from './write.ts';
@@ -41,6 +45,11 @@ export interface BuildOptions {
   search?: boolean;
   /** Build the API docs (typedoc); on by default. */
   apiDocs?: boolean;
+  /**
+   * The saved mutation run (`npm run mutate`) to show beside each chapter's claims:
+   * `<root>/mutation-results.json` by default; `false`, or a file that does not exist, for none.
+   */
+  mutationResults?: string | false;
   /** A file to keep highlighted code in between builds (render is the same with or without it). */
   highlightCache?: string;
   /** Progress lines; silent by default. */
@@ -120,6 +129,9 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
     if (options.saveResults) saveVerification(options.saveResults, verification);
   }
 
+  const mutationFile = options.mutationResults ?? join(root, 'mutation-results.json');
+  const mutation = mutationFile === false ? undefined : await stage('mutation', () => loadMutationView(mutationFile, chapters, root), (v) => mutationSummary(v, relative(process.cwd(), mutationFile) || mutationFile));
+
   // Render streams each page into the site's temporary folder as soon as it is ready (no page is
   // held until the end); write then adds the search index and API docs and swaps the folder in.
   const site = new SiteWriter(options.out);
@@ -131,7 +143,7 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
         // With a cache, shiki is loaded only if a block is missing from it.
         const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {}, { load: 'lazy' });
         let pages = 0;
-        for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs })) {
+        for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs, ...(mutation ? { mutation } : {}) })) {
           site.write(file);
           if (file.path.endsWith('.html')) pages++;
         }
@@ -180,4 +192,64 @@ function sum(v: Verification, chapters: Chapter[]): Tally {
     total.total += t.total;
   }
   return total;
+}
+
+/**
+ * Reads a saved mutation run and decides, chapter by chapter, whether it stands for the files of
+ * this build: only when the chapter's recorded `inputs` hash equals {@link inputsHash} now.
+ * Undefined when the file does not exist (no mutation data); a file that cannot be read is a
+ * {@link BuildError}.
+ */
+export function loadMutationView(file: string, chapters: Chapter[], root: string): MutationView | undefined {
+  if (!existsSync(file)) return undefined;
+  const where = relative(root, file) || file;
+  let report: MutationReport;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8')) as MutationReport;
+  } catch (error) {
+    throw new BuildError(where, `not a mutation results file: ${(error as Error).message}`);
+  }
+  if (typeof report?.date !== 'string' || !Array.isArray(report.chapters)) {
+    throw new BuildError(where, 'not a mutation results file: expected { date, commit, node, chapters } as npm run mutate writes it');
+  }
+  return mutationView(report, chapters, (chapter) => inputsHash(root, chapter));
+}
+
+/** The per-chapter view of a mutation run; `inputsOf` gives a chapter's current inputs hash. */
+export function mutationView(report: MutationReport, chapters: Chapter[], inputsOf: (chapter: Chapter) => string): MutationView {
+  const run = { date: report.date, commit: report.commit ?? 'unknown' };
+  const saved = new Map(report.chapters.map((c) => [c.id, c]));
+  const views: Record<string, ChapterMutationView> = {};
+  for (const chapter of chapters) {
+    const result = saved.get(chapter.id);
+    if (!result) views[chapter.id] = { state: 'untested', run };
+    else if (result.inputs !== inputsOf(chapter)) views[chapter.id] = { state: 'stale', run };
+    else {
+      const files = scoreChapter(result).files.map((f): FileMutationView => {
+        const role = /^article/.test(f.file) ? 'article' : /^pitfall/.test(f.file) ? 'pitfall' : 'snippet';
+        const target = role === 'snippet' ? Math.round(TARGET * 100) : undefined;
+        const pctOk = role !== 'snippet' || f.killed >= Math.ceil(TARGET * f.total);
+        return {
+          file: f.file,
+          role,
+          killed: f.killed,
+          total: f.total,
+          percent: percent(f.killed, f.total),
+          ...(target === undefined ? {} : { target }),
+          safetySurvived: f.safetySurvivors.length,
+          met: pctOk && f.safetySurvivors.length === 0,
+          survivors: f.survivors,
+        };
+      });
+      views[chapter.id] = { state: 'current', run, baselinePassed: result.baselinePassed, files };
+    }
+  }
+  return { run, chapters: views };
+}
+
+function mutationSummary(view: MutationView | undefined, file: string): string {
+  if (!view) return `no ${file}: pages show no mutation results`;
+  const states = Object.values(view.chapters).map((v) => v.state);
+  const count = (state: ChapterMutationView['state']) => states.filter((s) => s === state).length;
+  return `${file} (${view.run.date.slice(0, 10)}): ${count('current')} chapters current, ${count('stale')} out of date, ${count('untested')} not mutation-tested`;
 }

@@ -4,12 +4,15 @@
  * Search and API docs are skipped here (the browser test covers them).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type BuildReport, build } from '../src/build.ts';
 import { BuildError } from '../src/errors.ts';
+import { findChapters } from '../src/find.ts';
+import { inputsHash } from '../src/mutate/inputs.ts';
+import type { MutationReport } from '../src/types.ts';
 
 const root = join(import.meta.dirname, '..');
 const fixtures = join(root, 'tests/fixtures/chapters-e2e');
@@ -32,8 +35,30 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 type Run = Awaited<ReturnType<typeof cli>>;
+
+/**
+ * The mutation fixture as a run would have saved it now: 01-passing's inputs identical to its
+ * files, 02-failing's recorded before a change (a stale hash).
+ */
+function mutationResults(): string {
+  const saved = JSON.parse(readFileSync(join(root, 'tests/fixtures/mutation/mutation-results.json'), 'utf8')) as MutationReport;
+  const [passing] = findChapters(fixtures, root);
+  saved.chapters = saved.chapters.map((c) => (c.id === '01-passing' ? { ...c, inputs: inputsHash(root, passing!) } : c));
+  const file = join(cliWork, 'mutation-results.json');
+  writeFileSync(file, JSON.stringify(saved));
+  return file;
+}
+
+/** Saved results for the missing-claim fixture: its spec has one test, not the one its README names. */
+function missingClaimResults(): string {
+  const file = join(cliWork, 'missing-claim-results.json');
+  const run = { versions: { node: '20', express: '5', 'express-session': '1.19', 'cookie-parser': '1.4' }, date: '2025-01-01T00:00:00.000Z', commit: 'unknown', dirty: false };
+  const test = { name: 'the answer is 42', describe: [], status: 'passed', durationMs: 1, file: 'app.test.ts', line: 1, exchanges: [] };
+  writeFileSync(file, JSON.stringify({ run, chapters: [{ id: '01-a', tests: [test], fileErrors: [] }] }));
+  return file;
+}
 /** The command line runs, started early: each is a child process (tsx start-up) that waits on nothing here. */
-let badInput: Promise<[Run, Run]>;
+let badInput: Promise<[Run, Run, Run]>;
 let withFailure: Promise<[Run, Run]>;
 
 beforeAll(async () => {
@@ -41,8 +66,9 @@ beforeAll(async () => {
   badInput = Promise.all([
     cli(['--chapters', join(root, 'tests/fixtures/malformed/bad-front-matter'), '--out', target, '--no-search', '--no-api']),
     cli(['--results', join(cliWork, 'nope.json'), '--out', target, '--no-search', '--no-api']),
+    cli(['--chapters', join(root, 'tests/fixtures/malformed/missing-claim'), '--results', missingClaimResults(), '--out', target, '--no-search', '--no-api']),
   ]);
-  report = await build({ root, chaptersDir: fixtures, out, saveResults: results, search: false, apiDocs: false, log: (l) => lines.push(l) });
+  report = await build({ root, chaptersDir: fixtures, out, saveResults: results, mutationResults: mutationResults(), search: false, apiDocs: false, log: (l) => lines.push(l) });
   // These read the results file the build above saved.
   const base = ['--chapters', fixtures, '--results', results, '--no-search', '--no-api'];
   withFailure = Promise.all([cli([...base, '--out', join(cliWork, 'strict')]), cli([...base, '--out', join(cliWork, 'allowed'), '--allow-failures'])]);
@@ -56,7 +82,8 @@ afterAll(async () => {
 
 describe('a build of one passing and one failing chapter', () => {
   test('reports every stage with its timing, and the failing claim with where it is', () => {
-    expect(report.timings.map((t) => t.stage)).toEqual(['find', 'verify', 'render', 'write']);
+    expect(report.timings.map((t) => t.stage)).toEqual(['find', 'verify', 'mutation', 'render', 'write']);
+    expect(lines.some((l) => /^mutation +\d+ ms {2}.*mutation-results\.json \(2026-11-29\): 1 chapters current, 1 out of date, 0 not mutation-tested$/.test(l))).toBe(true);
     expect(lines.some((l) => /^verify +\d+ ms {2}5 claims: 3 passed, 1 failed, 1 not verified$/.test(l))).toBe(true);
     expect(report.tally).toEqual({ passed: 3, failed: 1, skipped: 1, total: 5 });
     expect(report.failed).toHaveLength(1);
@@ -116,6 +143,30 @@ describe('a build of one passing and one failing chapter', () => {
   });
 });
 
+describe('mutation results in a build', () => {
+  test('a chapter whose inputs are identical to the saved run shows its score; one whose hash changed shows it is out of date', () => {
+    expect(read('01-passing/index.html')).toContain('<div class="mutation"><p class="mut"><span aria-hidden="true">✓ </span>Its tests catch 2 of 2 one-line changes to <code>app.ts</code> (100 %)');
+    expect(read('01-passing/index.html')).toContain('inputs identical');
+    expect(read('02-failing/index.html')).toContain(
+      '<div class="mutation"><p class="mut stale"><span aria-hidden="true">– </span>Not mutation-tested for these files: they changed since the mutation run of <time datetime="2026-11-29T12:00:00.000Z">2026-11-29</time> (commit abc1234). Run <code>npm run mutate -- 02</code>.</p></div>',
+    );
+    expect(read('02-failing/index.html')).not.toContain('would not notice');
+    const index = read('index.html');
+    expect(index).toContain('<td class="count passed">2 of 2</td></tr>');
+    expect(index).toContain('<td class="count partial">out of date</td></tr>');
+    expect(index).toContain('The tests catch <b>2 of 2</b> one-line changes across all snippets (100 %), in the 1 chapter with a current mutation result; 1 other is out of date or not mutation-tested.');
+  });
+});
+
+describe('claim references in a build', () => {
+  test('a reference to a claim that does not exist fails the build with the README and line', async () => {
+    const failed = build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/missing-claim'), results: missingClaimResults(), mutationResults: false, out: join(cliWork, 'never'), search: false, apiDocs: false });
+    await expect(failed).rejects.toThrow(BuildError);
+    await expect(failed).rejects.toThrow('tests/fixtures/malformed/missing-claim/01-a/README.md:13: {{claim "the cookie lasts an hour"}}: no claim of that name');
+    expect(existsSync(join(cliWork, 'never'))).toBe(false);
+  });
+});
+
 describe('the build command', () => {
   test('with a failing claim it writes the site and exits 1 unless --allow-failures', async () => {
     const [strict, allowed] = await withFailure;
@@ -129,11 +180,13 @@ describe('the build command', () => {
 
   test('bad input: a clear message naming the file and line, exit 1, nothing written', async () => {
     const target = join(cliWork, 'bad');
-    const [run, missing] = await badInput;
+    const [run, missing, claim] = await badInput;
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('build failed: tests/fixtures/malformed/bad-front-matter/01-a/README.md:4: front matter: expected "key: value"');
     expect(existsSync(target)).toBe(false);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/build failed: .*nope\.json: results file not found/);
+    expect(claim.code).toBe(1);
+    expect(claim.stderr).toContain('build failed: tests/fixtures/malformed/missing-claim/01-a/README.md:13: {{claim "the cookie lasts an hour"}}: no claim of that name');
   }, 30_000);
 });

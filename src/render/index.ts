@@ -9,6 +9,7 @@ import type { Chapter, SiteFile, Verification } from '../types.ts';
 import { type CodeHighlighter, CodeNotCached } from './highlight.ts';
 import { createMarkdown } from './markdown.ts';
 import { chapterPage, evidencePage, indexPage, notFoundPage, type SiteContext, siteContext } from './pages.ts';
+import type { MutationView } from './mutation.ts';
 import { EVIDENCE_PAGE } from './results.ts';
 
 export { createCodeHighlighter } from './highlight.ts';
@@ -16,6 +17,8 @@ export { createCodeHighlighter } from './highlight.ts';
 export interface RenderOptions {
   /** Link the API documentation (`api/`) from the index page. */
   api: boolean;
+  /** The saved mutation run's results, shown beside each chapter's claims and on the index; none without. */
+  mutation?: MutationView;
 }
 
 function asset(name: string): string {
@@ -85,7 +88,7 @@ export function minifyJs(js: string): string {
  */
 export function renderSite(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
   const md = createMarkdown(highlighter);
-  const site = siteContext(chapters, verification);
+  const site = siteContext(chapters, verification, options.mutation);
   const used = new Set<string>();
   const files: SiteFile[] = [];
   chapters.forEach((_, index) => files.push(...chapterFiles(md, chapters, index, verification, used, site)));
@@ -101,7 +104,7 @@ export function renderSite(chapters: Chapter[], verification: Verification, high
  */
 export async function* renderSiteFiles(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): AsyncGenerator<SiteFile> {
   const md = createMarkdown(highlighter);
-  const site = siteContext(chapters, verification);
+  const site = siteContext(chapters, verification, options.mutation);
   const used = new Set<string>();
   for (const index of chapters.keys()) {
     let html: string;

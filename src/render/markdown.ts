@@ -39,7 +39,7 @@ export function createMarkdown(highlighter: CodeHighlighter): MarkdownIt {
   md.renderer.rules.results = (_tokens, _idx, _options, raw) => {
     const env = chapterEnv(raw);
     env.placedResults = true;
-    return `${claimsSection(env.result)}\n`;
+    return `${claimsSection(env.result, env.mutation)}\n`;
   };
   md.renderer.rules.fence = (tokens, idx, _options, raw) => {
     const env = chapterEnv(raw);

@@ -9,6 +9,7 @@ import type { RenderEnv } from './include.ts';
 import { type CurrentMark, SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
 import { badge, claimsSection, evidenceSection, tally, tallyState } from './results.ts';
 import { renderChapterMarkdown } from './markdown.ts';
+import { type MutationView, mutationCell, mutationSection, mutationTotal } from './mutation.ts';
 
 /** What a verdict says, in words. */
 export const VERDICT_TEXT: Record<Verdict, string> = {
@@ -29,6 +30,8 @@ export interface ChapterEnv extends RenderEnv {
   packages?: Record<string, string>;
   /** Set when the prose placed the claims with `{{#results}}`. */
   placedResults?: boolean;
+  /** The chapter's mutation result, as HTML for its claims section (empty without mutation data). */
+  mutation?: string;
 }
 
 /** What every page of one build shares, computed once: results by chapter, the two sidebars. */
@@ -38,14 +41,16 @@ export interface SiteContext {
   chapterSidebar: (current?: string, mark?: CurrentMark) => string;
   /** The sidebar of the index page. */
   indexSidebar: () => string;
+  /** The saved mutation run's results, when there is one. */
+  mutation?: MutationView;
 }
 
 /** Computes the {@link SiteContext} of a build. */
-export function siteContext(chapters: Chapter[], verification: Verification): SiteContext {
+export function siteContext(chapters: Chapter[], verification: Verification, mutation?: MutationView): SiteContext {
   const results = resultsById(verification);
   const chapterSidebar = createSidebar(chapters, results, '../');
   const index = createSidebar(chapters, results, '');
-  return { results, chapterSidebar, indexSidebar: () => index() };
+  return { results, chapterSidebar, indexSidebar: () => index(), ...(mutation ? { mutation } : {}) };
 }
 
 /**
@@ -62,7 +67,8 @@ export function chapterPage(
 ): string {
   const chapter = chapters[index] as Chapter;
   const result = site.results.get(chapter.id);
-  const env: ChapterEnv = { chapter, result, used, shownRun: new Set(), packages: verification.run.packages ?? {} };
+  const mutation = site.mutation ? mutationSection(site.mutation.chapters[chapter.id], chapter) : '';
+  const env: ChapterEnv = { chapter, result, used, shownRun: new Set(), packages: verification.run.packages ?? {}, mutation };
   const prose = renderChapterMarkdown(md, chapter.readme.body, env);
   const root = '../';
   const num = String(chapter.number).padStart(2, '0');
@@ -99,7 +105,7 @@ export function chapterPage(
     `<p class="kicker">${kicker}</p>`,
     `<a class="badge-link" href="#claims">${badge(t)}</a>`,
     `<div class="prose">${prose}</div>`,
-    env.placedResults ? '' : claimsSection(result),
+    env.placedResults ? '' : claimsSection(result, mutation),
     how,
     pager,
   ].filter(Boolean).join('\n');
@@ -159,7 +165,7 @@ export function indexPage(chapters: Chapter[], verification: Verification, optio
   const rows = chapters.map((c) => {
     const t = tally(site.results.get(c.id));
     const state = tallyState(t);
-    return `<tr class="${state}"><td>${String(c.number).padStart(2, '0')}</td><td><a href="${c.id}/">${esc(c.meta.title)}</a><br><span class="summary">${esc(c.meta.summary)}</span></td><td>${esc(c.meta.article)}</td><td><span class="verdict ${c.meta.verdict}">${VERDICT_TEXT[c.meta.verdict]}</span></td><td class="count ${state}">${t.passed} of ${t.total}${t.failed ? ` <span class="failed">(${t.failed} failed)</span>` : ''}</td></tr>`;
+    return `<tr class="${state}"><td>${String(c.number).padStart(2, '0')}</td><td><a href="${c.id}/">${esc(c.meta.title)}</a><br><span class="summary">${esc(c.meta.summary)}</span></td><td>${esc(c.meta.article)}</td><td><span class="verdict ${c.meta.verdict}">${VERDICT_TEXT[c.meta.verdict]}</span></td><td class="count ${state}">${t.passed} of ${t.total}${t.failed ? ` <span class="failed">(${t.failed} failed)</span>` : ''}</td>${site.mutation ? mutationCell(site.mutation.chapters[c.id]) : ''}</tr>`;
   });
   const all = chapters.map((c) => tally(site.results.get(c.id)));
   const total = all.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped, total: a.total + t.total }), { passed: 0, failed: 0, skipped: 0, total: 0 });
@@ -169,11 +175,11 @@ export function indexPage(chapters: Chapter[], verification: Verification, optio
 ${badge(total)}
 <h2 id="chapters">Chapters</h2>
 <div class="table"><table>
-<thead><tr><th>#</th><th>Chapter</th><th>Article section</th><th>Verdict</th><th>Verified</th></tr></thead>
+<thead><tr><th>#</th><th>Chapter</th><th>Article section</th><th>Verdict</th><th>Verified</th>${site.mutation ? '<th>Changes to app.ts caught</th>' : ''}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
-</table></div>
+</table></div>${site.mutation ? `\n${mutationTotal(site.mutation, chapters)}` : ''}
 <h2 id="this-build">This build</h2>
 <dl class="run">
 <dt>Verified with</dt><dd>${versions}</dd>

@@ -117,10 +117,12 @@ function claimList(tests: readonly TestResult[], item: (test: TestResult, index:
  * is and, for a failure, the message. A claim's evidence (the HTTP exchanges it made) is on the
  * chapter's evidence page ({@link EVIDENCE_PAGE}), linked from the claim's name (the script makes
  * the link a button that shows it in place), except a failed claim's, which stays here, open.
+ * @param beside HTML shown under the badge, before the claims (the chapter's mutation result)
  */
-export function claimsSection(result: ChapterResult | undefined): string {
+export function claimsSection(result: ChapterResult | undefined, beside = ''): string {
   const tests = result?.tests ?? [];
   const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(tally(result))];
+  if (beside) parts.push(beside);
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   if (tests.some((test) => test.exchanges.length > 0)) {
     parts.push(`<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them, with session IDs, signatures and dates masked (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`);
