@@ -126,3 +126,55 @@ export interface SiteFile {
   path: string;
   content: string | Uint8Array;
 }
+
+/** One mutant: a one-line mistake applied to a chapter's snippet file (see `src/mutate/`). */
+export interface Mutant {
+  /** Stable id: operator and a short hash of the change, e.g. `flip-option-3fa2b1c`. */
+  id: string;
+  /** The mutated file, relative to the chapter folder, e.g. `app.ts`. */
+  file: string;
+  /** The 1-based line the change starts on. */
+  line: number;
+  /** The operator that made it, e.g. `remove-call`. */
+  operator: string;
+  /** The mistake in words, e.g. "`regenerate()` left out (its callback runs at once)". */
+  description: string;
+  /** True when the change weakens a safety property (secret, cookie flags, regenerate, logout, trust proxy, expiry, guards). */
+  safety: boolean;
+  /** The lines before (`- `) and after (`+ `) the change. */
+  diff: string;
+  /** The replaced range of the original text, and its replacement. */
+  start: number;
+  end: number;
+  replacement: string;
+}
+
+/** What a chapter's specs did with one mutant. */
+export type MutantStatus = 'killed' | 'survived';
+
+/** One mutant and its outcome. */
+export interface MutantResult extends Mutant {
+  status: MutantStatus;
+  /** For a killed mutant: the first claim that failed (or the spec file that could not run). */
+  killedBy?: string;
+}
+
+/** A chapter's mutation run. */
+export interface ChapterMutation {
+  /** The chapter's {@link Chapter.id}. */
+  id: string;
+  /** Hash of every input the run could observe (chapter files, testkit, config, lockfile, Node). */
+  inputs: string;
+  /** True when the unmutated chapter passed in the same run (otherwise no mutant result means anything). */
+  baselinePassed: boolean;
+  mutants: MutantResult[];
+}
+
+/** What `npm run mutate` saves: `mutation-results.json`. */
+export interface MutationReport {
+  /** ISO date-time and commit of the run. */
+  date: string;
+  commit: string;
+  node: string;
+  chapters: ChapterMutation[];
+}
