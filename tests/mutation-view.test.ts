@@ -128,7 +128,7 @@ describe('render: mutation results on the pages', () => {
 
   test('the index has a column and the total', () => {
     const html = page('index.html');
-    expect(html).toContain('<th>Verified</th><th>Changes to app.ts caught</th></tr>');
+    expect(html).toContain('<th>Verified</th><th>app.ts changes caught</th></tr>');
     expect(html).toContain('<td class="count passed">2 of 2</td></tr>');
     expect(html).toContain('</table></div>\n<p class="note">The tests catch <b>3 of 4</b>');
   });
@@ -136,7 +136,7 @@ describe('render: mutation results on the pages', () => {
   test('without mutation data, the pages are as before: no section, no column', () => {
     const plain = renderSite(chapters, verification, highlighter, { api: false });
     for (const f of plain.filter((x) => x.path.endsWith('.html'))) {
-      expect(String(f.content)).not.toMatch(/class="mutation"|Changes to app\.ts caught|one-line changes/);
+      expect(String(f.content)).not.toMatch(/class="mutation"|app\.ts changes caught|one-line changes/);
     }
   });
 });

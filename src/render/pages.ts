@@ -175,7 +175,7 @@ export function indexPage(chapters: Chapter[], verification: Verification, optio
 ${badge(total)}
 <h2 id="chapters">Chapters</h2>
 <div class="table"><table>
-<thead><tr><th>#</th><th>Chapter</th><th>Article section</th><th>Verdict</th><th>Verified</th>${site.mutation ? '<th>Changes to app.ts caught</th>' : ''}</tr></thead>
+<thead><tr><th>#</th><th>Chapter</th><th>Article section</th><th>Verdict</th><th>Verified</th>${site.mutation ? '<th>app.ts changes caught</th>' : ''}</tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
