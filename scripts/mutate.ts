@@ -14,7 +14,7 @@ import { findChapters } from '../src/find.ts';
 import { mutateChapters } from '../src/mutate/run.ts';
 import { percent, scoreChapter } from '../src/mutate/score.ts';
 import { runInfo } from '../src/verify.ts';
-import type { Chapter, MutationReport } from '../src/types.ts';
+import type { Chapter, ChapterMutation, MutationReport } from '../src/types.ts';
 import { BuildError } from '../src/errors.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -57,20 +57,24 @@ if (positionals.length > 0) {
 }
 
 const started = performance.now();
-const results = await mutateChapters(chapters, {
-  root,
-  ...(values.only ? { only: values.only } : {}),
-  onPass: (pass, files) => console.log(`mutate: ${pass}: ${files} spec files`),
-  ...(values.verbose ? { onOutput: (line: string) => console.error(line) } : {}),
-});
-
+// One vitest process a chapter: a chapter's copies share nothing with another chapter's, and the
+// score of each chapter is printed as soon as it is known.
+const results: ChapterMutation[] = [];
 let failed = 0;
-for (const r of results) {
+for (const chapter of chapters) {
+  const t0 = performance.now();
+  const [r] = await mutateChapters([chapter], {
+    root,
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.verbose ? { onOutput: (line: string) => console.error(line), onPass: (pass: string, files: number) => console.error(`mutate: ${chapter.id}: ${pass}: ${files} spec files`) } : {}),
+  });
+  if (!r) continue;
+  results.push(r);
   const score = scoreChapter(r);
   const head = score.files.map((f) => `${f.file} ${f.killed}/${f.total} (${percent(f.killed, f.total)} %)`).join(', ');
   const ok = score.problems.length === 0;
   if (!ok) failed++;
-  console.log(`${ok ? '✓' : '✗'} ${r.id}: ${head || 'no mutants'}`);
+  console.log(`${ok ? '✓' : '✗'} ${r.id}: ${head || 'no mutants'}  [${((performance.now() - t0) / 1000).toFixed(0)} s]`);
   for (const p of score.problems) console.log(`    ${p}`);
   for (const f of score.files) {
     for (const m of f.survivors) {
@@ -83,7 +87,7 @@ for (const r of results) {
 if (!values['no-save'] && !values.only) {
   const previous: MutationReport | undefined = existsSync(REPORT) ? (JSON.parse(readFileSync(REPORT, 'utf8')) as MutationReport) : undefined;
   const info = runInfo(root);
-  const kept = (previous?.chapters ?? []).filter((c) => !results.some((r) => r.id === c.id) && chapters.length !== 0);
+  const kept = (previous?.chapters ?? []).filter((c) => !results.some((r) => r.id === c.id));
   const report: MutationReport = {
     date: info.date,
     commit: info.commit,

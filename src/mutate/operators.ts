@@ -298,11 +298,19 @@ function lineOf(source: ts.SourceFile, pos: number): number {
 /** A readable diff of one edit: the lines it touches, before (`- `) and after (`+ `), unchanged lines between them (`  `) shortened. */
 export function diffOf(original: string, start: number, end: number, replacement: string): string {
   const lineStart = original.lastIndexOf('\n', start - 1) + 1;
-  let lineEnd = original.indexOf('\n', end);
-  if (lineEnd === -1) lineEnd = original.length;
   const mutated = original.slice(0, start) + replacement + original.slice(end);
-  const before = original.slice(lineStart, lineEnd).split('\n');
-  const after = mutated.slice(lineStart, lineEnd - (end - start) + replacement.length).split('\n');
+  let before: string[];
+  let after: string[];
+  if (end > start && original[end - 1] === '\n') {
+    // Whole lines replaced: the region ends with them.
+    before = original.slice(lineStart, end - 1).split('\n');
+    after = mutated.slice(lineStart, start + replacement.length).replace(/\n$/, '').split('\n');
+  } else {
+    let lineEnd = original.indexOf('\n', end);
+    if (lineEnd === -1) lineEnd = original.length;
+    before = original.slice(lineStart, lineEnd).split('\n');
+    after = mutated.slice(lineStart, lineEnd - (end - start) + replacement.length).split('\n');
+  }
   // Longest common subsequence of lines: the diff of a small region.
   const n = before.length;
   const m = after.length;
