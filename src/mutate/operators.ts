@@ -242,6 +242,12 @@ function collectEdits(source: ts.SourceFile): Edit[] {
           add({ operator: 'remove-call', start: node.getStart(source), end: node.getEnd(), text: text(callee.expression, source), description: `\`${name}()\` left out of the chain`, safety });
         }
       }
+      // A cookie cleared under another name than it was set with.
+      if (name === 'clearCookie' && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+        const arg = node.arguments[0];
+        const to = arg.text === 'connect.sid' ? 'sid' : 'connect.sid';
+        add({ operator: 'change-name', start: arg.getStart(source), end: arg.getEnd(), text: `'${to}'`, description: `the cookie cleared as \`${to}\``, safety: true });
+      }
       // A status code changed: a refusal answered as a success.
       if ((name === 'status' || name === 'sendStatus') && node.arguments[0] && ts.isNumericLiteral(node.arguments[0])) {
         const arg = node.arguments[0];
