@@ -132,13 +132,13 @@ describe('a build of one passing and one failing chapter', () => {
 
   test('a malformed chapter fails the build before anything is written: the old site stays, no temporary folder', async () => {
     const before = read('index.html');
-    const failed = build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/missing-region'), out, search: false, apiDocs: false });
+    const failed = build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/missing-region'), out, mutationResults: false, search: false, apiDocs: false });
     await expect(failed).rejects.toThrow(BuildError);
     await expect(failed).rejects.toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"');
     expect(read('index.html')).toBe(before);
     expect(readdirSync(work).sort()).toEqual(['results.json', 'site']);
     const fresh = join(work, 'never');
-    await expect(build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/no-spec'), out: fresh, search: false, apiDocs: false })).rejects.toThrow(BuildError);
+    await expect(build({ root, chaptersDir: join(root, 'tests/fixtures/malformed/no-spec'), out: fresh, mutationResults: false, search: false, apiDocs: false })).rejects.toThrow(BuildError);
     expect(existsSync(fresh)).toBe(false);
   });
 });

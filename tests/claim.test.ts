@@ -110,16 +110,16 @@ describe('resolveClaim: a name against the chapter results', () => {
 
 describe('claimRefHtml: a reference as a link with its status', () => {
   test('passed, failed, skipped, no results: mark, word, name, link to the claim', () => {
-    expect(claimRefHtml({ name: 'n', state: 'found', index: 6, status: 'passed' })).toBe('<a class="claim-ref claim-ref--passed" href="#claim-7"><span aria-hidden="true">✓ </span>verified: n</a>');
-    expect(claimRefHtml({ name: 'n', state: 'found', index: 0, status: 'failed' })).toBe('<a class="claim-ref claim-ref--failed" href="#claim-1"><span aria-hidden="true">✗ </span>fails: n</a>');
-    expect(claimRefHtml({ name: 'n', state: 'found', index: 1, status: 'skipped' })).toBe('<a class="claim-ref claim-ref--skipped" href="#claim-2"><span aria-hidden="true">– </span>not verified in this build: n</a>');
-    expect(claimRefHtml({ name: 'n', state: 'no-results' })).toBe('<a class="claim-ref claim-ref--skipped" href="#claims"><span aria-hidden="true">– </span>not verified in this build: n</a>');
+    expect(claimRefHtml({ name: 'n', state: 'found', index: 6, status: 'passed' })).toBe('<a class="claim-ref passed" href="#claim-7"><span aria-hidden="true">✓ </span>verified: n</a>');
+    expect(claimRefHtml({ name: 'n', state: 'found', index: 0, status: 'failed' })).toBe('<a class="claim-ref failed" href="#claim-1"><span aria-hidden="true">✗ </span>fails: n</a>');
+    expect(claimRefHtml({ name: 'n', state: 'found', index: 1, status: 'skipped' })).toBe('<a class="claim-ref skipped" href="#claim-2"><span aria-hidden="true">– </span>not verified in this build: n</a>');
+    expect(claimRefHtml({ name: 'n', state: 'no-results' })).toBe('<a class="claim-ref skipped" href="#claims"><span aria-hidden="true">– </span>not verified in this build: n</a>');
     expect(claimRefHtml({ name: 'n', state: 'not-run' })).toContain('href="#claims"><span aria-hidden="true">✗ </span>fails (its spec did not run): n</a>');
   });
 
   test('the name is escaped', () => {
     expect(claimRefHtml({ name: '<script>alert(1)</script> & "q"', state: 'found', index: 5, status: 'passed' })).toBe(
-      '<a class="claim-ref claim-ref--passed" href="#claim-6"><span aria-hidden="true">✓ </span>verified: &lt;script&gt;alert(1)&lt;/script&gt; &amp; "q"</a>',
+      '<a class="claim-ref passed" href="#claim-6"><span aria-hidden="true">✓ </span>verified: &lt;script&gt;alert(1)&lt;/script&gt; &amp; "q"</a>',
     );
   });
 });
@@ -130,8 +130,8 @@ describe('claimPlugin in markdown-it', () => {
   const renderWithout = (src: string) => md.render(src, { chapter, result: undefined } satisfies ClaimEnv as never);
 
   test('inline in a paragraph, a list item, a table cell and a blockquote', () => {
-    const ref = '<a class="claim-ref claim-ref--passed" href="#claim-3">';
-    const skipped = '<a class="claim-ref claim-ref--skipped" href="#claim-3"><span aria-hidden="true">– </span>not verified in this build: Redis keeps it</a>';
+    const ref = '<a class="claim-ref passed" href="#claim-3">';
+    const skipped = '<a class="claim-ref skipped" href="#claim-3"><span aria-hidden="true">– </span>not verified in this build: Redis keeps it</a>';
     expect(render('It survives a restart ({{claim "Redis keeps it"}}).')).toBe(`<p>It survives a restart (${skipped}).</p>\n`);
     expect(render('- one {{claim "Redis keeps it"}}\n- two')).toContain(`<li>one ${skipped}</li>`);
     expect(render('| a | b |\n|---|---|\n| x {{claim "Redis keeps it"}} | y |')).toContain(`<td>x ${skipped}</td>`);
@@ -163,7 +163,7 @@ describe('claimPlugin in markdown-it', () => {
   });
 
   test('no results for the chapter: every reference shown as not verified, linking to the claims, no error', () => {
-    expect(renderWithout('{{claim "whatever"}}')).toBe('<p><a class="claim-ref claim-ref--skipped" href="#claims"><span aria-hidden="true">– </span>not verified in this build: whatever</a></p>\n');
+    expect(renderWithout('{{claim "whatever"}}')).toBe('<p><a class="claim-ref skipped" href="#claims"><span aria-hidden="true">– </span>not verified in this build: whatever</a></p>\n');
   });
 });
 
@@ -188,9 +188,9 @@ describe('claim references on a rendered chapter page', () => {
 
   test('each reference links to its claim on the page, with its status; the name is escaped', () => {
     const html = pageOf({ run, chapters: [claims] });
-    expect(html).toContain('It lasts a quarter of an hour (<a class="claim-ref claim-ref--passed" href="#claim-1"><span aria-hidden="true">✓ </span>verified: the cookie lasts 900 seconds</a>).');
-    expect(html).toContain('<a class="claim-ref claim-ref--failed" href="#claim-2"><span aria-hidden="true">✗ </span>fails: the theme cookie › the cookie is HttpOnly</a>');
-    expect(html).toContain('<a class="claim-ref claim-ref--skipped" href="#claim-3"><span aria-hidden="true">– </span>not verified in this build: Redis keeps the session</a>');
+    expect(html).toContain('It lasts a quarter of an hour (<a class="claim-ref passed" href="#claim-1"><span aria-hidden="true">✓ </span>verified: the cookie lasts 900 seconds</a>).');
+    expect(html).toContain('<a class="claim-ref failed" href="#claim-2"><span aria-hidden="true">✗ </span>fails: the theme cookie › the cookie is HttpOnly</a>');
+    expect(html).toContain('<a class="claim-ref skipped" href="#claim-3"><span aria-hidden="true">– </span>not verified in this build: Redis keeps the session</a>');
     expect(html).toContain('verified: &lt;script&gt;alert("x")&lt;/script&gt;</a>');
     expect(html).not.toContain('<script>alert');
     for (const [, id] of html.matchAll(/class="claim-ref[^"]*" href="#([^"]+)"/g)) expect(html).toContain(`id="${id}"`);
@@ -198,7 +198,7 @@ describe('claim references on a rendered chapter page', () => {
 
   test('a build without results for the chapter renders, its references not verified', () => {
     const html = pageOf({ run, chapters: [] });
-    expect(html).toContain('<a class="claim-ref claim-ref--skipped" href="#claims"><span aria-hidden="true">– </span>not verified in this build: the cookie lasts 900 seconds</a>');
+    expect(html).toContain('<a class="claim-ref skipped" href="#claims"><span aria-hidden="true">– </span>not verified in this build: the cookie lasts 900 seconds</a>');
     expect(html).toContain('id="claims"');
   });
 

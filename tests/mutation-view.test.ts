@@ -73,11 +73,11 @@ describe('render: a chapter\'s mutation result', () => {
 
   test('the changes no claim noticed: folded, each with where, what, its safety mark and its diff, all escaped', () => {
     const html = mutationSection(view.chapters['02-failing'], failing);
-    expect(html).toContain('<details class="mutants"><summary>What these tests would not notice: 2 changes, 1 weakening safety</summary><ul>');
+    expect(html).toContain('<details class="mutants"><summary>What these tests would not notice: 2 changes, 1 weakening safety</summary><p><code>app.ts:12</code>');
     expect(html).toContain(
-      "<li><code>app.ts:12</code> <code>&lt;script&gt;alert(1)&lt;/script&gt;</code> left out <b class=\"safety\">weakens safety</b><pre class=\"diff\"><del>-   res.cookie('theme', 'dark', { httpOnly: true });</del>\n<ins>+   res.send('&lt;img src=x onerror=alert(1)&gt;');</ins></pre></li>",
+      "<p><code>app.ts:12</code> <code>&lt;script&gt;alert(1)&lt;/script&gt;</code> left out <b>weakens safety</b></p><pre class=\"diff\"><del>-   res.cookie('theme', 'dark', { httpOnly: true });</del>\n<ins>+   res.send('&lt;img src=x onerror=alert(1)&gt;');</ins></pre>",
     );
-    expect(html).toContain('<li><code>article.ts:5</code> guard negated<pre class="diff"><del>-   if (x) next();</del>\n<ins>+   if (!(x)) next();</ins></pre></li>');
+    expect(html).toContain('<p><code>article.ts:5</code> guard negated</p><pre class="diff"><del>-   if (x) next();</del>\n<ins>+   if (!(x)) next();</ins></pre>');
     expect(html).not.toMatch(/<script|<img/);
   });
 

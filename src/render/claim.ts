@@ -156,7 +156,7 @@ export function claimRefHtml(ref: ClaimRef): string {
   const key = ref.state === 'found' ? (ref.status as TestStatus) : ref.state;
   const { mark, label, css } = REF_TEXT[key];
   const href = ref.state === 'found' ? `#${claimId(ref.index as number)}` : '#claims';
-  return `<a class="claim-ref claim-ref--${css}" href="${href}"><span aria-hidden="true">${mark} </span>${label}: ${escText(ref.name)}</a>`;
+  return `<a class="claim-ref ${css}" href="${href}"><span aria-hidden="true">${mark} </span>${label}: ${escText(ref.name)}</a>`;
 }
 
 /** The env the plugin reads: the chapter (README path and first line of its body) and its results. */

@@ -87,8 +87,8 @@ function survivorItem(m: MutantResult): string {
     if (line.startsWith('+ ')) return `<ins>${text}</ins>`;
     return text;
   });
-  const safety = m.safety ? ' <b class="safety">weakens safety</b>' : '';
-  return `<li><code>${esc(m.file)}:${m.line}</code> ${description(m.description)}${safety}<pre class="diff">${lines.join('\n')}</pre></li>`;
+  const safety = m.safety ? ' <b>weakens safety</b>' : '';
+  return `<p><code>${esc(m.file)}:${m.line}</code> ${description(m.description)}${safety}</p><pre class="diff">${lines.join('\n')}</pre>`;
 }
 
 /**
@@ -113,7 +113,7 @@ export function mutationSection(view: ChapterMutationView | undefined, chapter: 
   const unnoticed =
     survivors.length === 0
       ? '<p class="note">What these tests would not notice: nothing; every change made a claim fail.</p>'
-      : `<details class="mutants"><summary>What these tests would not notice: ${changes(survivors.length)}${safety > 0 ? `, ${safety} weakening safety` : ''}</summary><ul>${survivors.map(survivorItem).join('')}</ul></details>`;
+      : `<details class="mutants"><summary>What these tests would not notice: ${changes(survivors.length)}${safety > 0 ? `, ${safety} weakening safety` : ''}</summary>${survivors.map(survivorItem).join('')}</details>`;
   return `<div class="mutation">${view.files.map(fileLine).join('')}${from}${unnoticed}</div>`;
 }
 
