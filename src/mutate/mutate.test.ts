@@ -56,6 +56,7 @@ describe('mutation operators', () => {
       ['change-expiry', 'maxAge: (900_000) * 10', true],
       ['remove-call', '+     ((err) => {', true],
       ['weaken-guard', "if (typeof req.body.name !== 'string') {", true],
+      ['change-name', "res.clearCookie('sid'", true],
       ['change-status', 'res.status(200)', false],
       ['flip-option', 'resave: true', false],
     ];
