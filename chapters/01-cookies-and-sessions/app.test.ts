@@ -4,7 +4,8 @@ import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { storedCount, storedSession } from '../../src/testkit/store.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-01-secret';
@@ -79,6 +80,90 @@ describe('what the browser keeps and what the server keeps', () => {
     expect(res.status).toBe(401);
     expect(res.text).toBe('Not logged in');
   });
+});
+
+/** A MemoryStore that counts how often a session is written back (set). */
+class CountingStore extends MemoryStore {
+  sets = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets += 1;
+    super.set(sid, session, callback);
+  }
+}
+
+describe('the session settings of the snippet', () => {
+  test('a visitor who has not logged in gets no cookie and leaves nothing in the store (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const missing = await request(app).get('/no-such-page');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('reading the profile does not write the unchanged session back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    const setsAfterLogin = store.sets;
+    for (let i = 0; i < 3; i += 1) {
+      await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'Hello ada, your user ID is 42');
+    }
+    expect(store.sets).toBe(setsAfterLogin);
+  });
+});
+
+describe('logging in', () => {
+  test('gives the client a new session ID: the cookie it held before no longer opens the profile', async () => {
+    const { app, store, cookie: before } = await logIn();
+    const res = await request(app).post('/login').set('Cookie', cookiePair(before));
+    expect(res.status).toBe(200);
+    const after = requireCookie(res, 'connect.sid');
+    expect(signedSessionId(after.value).id).not.toBe(signedSessionId(before.value).id);
+    expect(await storedSession(store, signedSessionId(before.value).id)).toBeUndefined();
+    const old = await request(app).get('/profile').set('Cookie', cookiePair(before));
+    expect(old.status).toBe(401);
+    const fresh = await request(app).get('/profile').set('Cookie', cookiePair(after));
+    expect(fresh.text).toBe('Hello ada, your user ID is 42');
+  });
+
+  test('when the store cannot replace the old session (regenerate fails), the login answers 500 and logs no one in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    store.failing.add('destroy');
+    const agent = request.agent(app);
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Logged in');
+    store.failing.delete('destroy');
+    // Whatever cookie the failed answer carried, it opens nothing, and no stored session holds a user.
+    const profile = await agent.get('/profile');
+    expect(profile.status).toBe(401);
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+  });
+
+  test('when the store cannot save the logged-in session, the login answers 500 and the client is not logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    store.failing.add('set');
+    const agent = request.agent(app);
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Logged in');
+    expect(await storedCount(store)).toBe(0);
+    store.failing.delete('set');
+    const profile = await agent.get('/profile');
+    expect(profile.status).toBe(401);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({
