@@ -103,6 +103,10 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   };
 
   const chapters = await stage('find', () => findChapters(options.chaptersDir ?? join(root, 'chapters'), root), (c) => `${c.length} chapters`);
+  // Which saved mutation results stand for these files: hashed now, as find read them (the specs
+  // run on the same files).
+  const mutationFile = options.mutationResults ?? join(root, 'mutation-results.json');
+  const mutation = mutationFile === false ? undefined : await stage('mutation', () => loadMutationView(mutationFile, chapters, root), (v) => mutationSummary(v, relative(process.cwd(), mutationFile) || mutationFile));
   const search = options.search ?? true;
   const apiDocs = options.apiDocs ?? true;
   // typedoc needs nothing from the chapters and takes longest: it runs while the specs do.
@@ -128,9 +132,6 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
     );
     if (options.saveResults) saveVerification(options.saveResults, verification);
   }
-
-  const mutationFile = options.mutationResults ?? join(root, 'mutation-results.json');
-  const mutation = mutationFile === false ? undefined : await stage('mutation', () => loadMutationView(mutationFile, chapters, root), (v) => mutationSummary(v, relative(process.cwd(), mutationFile) || mutationFile));
 
   // Render streams each page into the site's temporary folder as soon as it is ready (no page is
   // held until the end); write then adds the search index and API docs and swaps the folder in.

@@ -82,7 +82,7 @@ afterAll(async () => {
 
 describe('a build of one passing and one failing chapter', () => {
   test('reports every stage with its timing, and the failing claim with where it is', () => {
-    expect(report.timings.map((t) => t.stage)).toEqual(['find', 'verify', 'mutation', 'render', 'write']);
+    expect(report.timings.map((t) => t.stage)).toEqual(['find', 'mutation', 'verify', 'render', 'write']);
     expect(lines.some((l) => /^mutation +\d+ ms {2}.*mutation-results\.json \(2026-11-29\): 1 chapters current, 1 out of date, 0 not mutation-tested$/.test(l))).toBe(true);
     expect(lines.some((l) => /^verify +\d+ ms {2}5 claims: 3 passed, 1 failed, 1 not verified$/.test(l))).toBe(true);
     expect(report.tally).toEqual({ passed: 3, failed: 1, skipped: 1, total: 5 });
