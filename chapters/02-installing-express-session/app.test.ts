@@ -4,11 +4,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import session, { Cookie, MemoryStore, Session, Store, type SessionOptions } from 'express-session';
+import session, { Cookie, MemoryStore, Session, Store, type SessionData, type SessionOptions } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { makeWorkDir, tempFolder, typeCheckProjects } from '../../src/testkit/tsc.ts';
 import { createApp } from './app.ts';
 
@@ -143,6 +145,41 @@ describe('a minimal app that mounts it', () => {
   });
 });
 
+/** A MemoryStore that counts how often a session is written back (set). */
+class CountingStore extends MemoryStore {
+  sets = 0;
+  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets += 1;
+    super.set(sid, data, callback);
+  }
+}
+
+describe("the minimal app's session settings", () => {
+  test('a visitor whose session is only read gets no cookie and leaves nothing in the store (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const res = await request(createApp({ store, secret: SECRET })).get('/views');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Views so far: 0');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('reading the count does not write the unchanged session back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createApp({ store, secret: SECRET }));
+    await agent.get('/').expect(200, 'Views: 1');
+    const setsAfterWrite = store.sets;
+    for (let i = 0; i < 3; i += 1) await agent.get('/views').expect(200, 'Views so far: 1');
+    expect(store.sets).toBe(setsAfterWrite);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).get('/').expect(200, 'Views: 1'),
+  recognises: async (app, cookie) => (await request(app).get('/views').set('Cookie', cookie)).text === 'Views so far: 1',
+});
+
 describe('without a secret', () => {
   test('mounting the middleware does not fail; every request does, with a 500 "secret option required for sessions"', async () => {
     const app = appWithoutSecret();
@@ -154,8 +191,9 @@ describe('without a secret', () => {
   });
 
   test('in production Express hides the reason: the 500 says only "Internal Server Error"', async () => {
-    const app = appWithoutSecret();
-    app.set('env', 'production');
+    // Express reads NODE_ENV when the app is created (app.get('env')).
+    const app = withEnv({ NODE_ENV: 'production' }, () => appWithoutSecret());
+    expect(app.get('env')).toBe('production');
     const res = await request(app).get('/');
     expect(res.status).toBe(500);
     expect(res.text).toContain('Internal Server Error');
