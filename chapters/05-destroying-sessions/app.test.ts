@@ -1,26 +1,42 @@
-import { MemoryStore } from 'express-session';
+import type { RequestListener } from 'node:http';
+import express from 'express';
+import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
-import { storedCount } from '../../src/testkit/store.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-05-secret';
 
-/**
- * A real express-session store (a MemoryStore) whose destroy fails once `failing` is switched on,
- * as a store that lost its connection would. It starts healthy because the corrected login's
- * regenerate() also calls destroy.
- */
-class FailingDestroyStore extends MemoryStore {
-  failing = false;
-  override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    if (!this.failing) return super.destroy(sid, callback);
-    setImmediate(() => callback?.(new Error('store unavailable: could not delete the session')));
+/** A MemoryStore that counts how often a session is written (`set`), to show what `resave` does. */
+class CountingStore extends MemoryStore {
+  sets = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets++;
+    super.set(sid, session, callback);
   }
+}
+
+/** The chapter's app built under NODE_ENV=production (with a secret, which production requires). */
+function productionApp(store = new MemoryStore()) {
+  return withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp({ store }));
+}
+
+/**
+ * The app behind a TLS-terminating proxy, simulated in this spec: an outer app that trusts the
+ * loopback hop mounts the chapter's app, so a request with `X-Forwarded-Proto: https` counts as HTTPS.
+ * The chapter's own app has no `trust proxy` (chapter 12).
+ */
+function behindHttpsProxy(app: RequestListener) {
+  const outer = express();
+  outer.set('trust proxy', 'loopback');
+  outer.use(app as express.Express);
+  return outer;
 }
 
 describe("the article's logout", () => {
@@ -51,6 +67,8 @@ describe("the article's logout", () => {
     const client = new JarClient(createArticleApp({ store }));
     const issued = requireCookie(await client.post('/login'), 'connect.sid');
     await client.post('/logout');
+    // What the jar sends with the next request: the dead cookie, unchanged.
+    expect((await client.cookies('/profile')).map((cookie) => [cookie.key, cookie.value])).toEqual([['connect.sid', issued.value]]);
     const res = await client.get('/profile');
     expect(res.status).toBe(200);
     expect(res.text).toBe('User not logged in');
@@ -60,10 +78,10 @@ describe("the article's logout", () => {
   });
 
   test("when the store cannot destroy the session it answers 500 'Error logging out', and the user is still logged in", async () => {
-    const store = new FailingDestroyStore();
+    const store = new FailingStore();
     const client = new JarClient(createArticleApp({ store }));
     expect((await client.post('/login')).status).toBe(200);
-    store.failing = true;
+    store.failing.add('destroy');
     const res = await client.post('/logout');
     expect(res.status).toBe(500);
     expect(res.text).toBe('Error logging out');
@@ -86,7 +104,7 @@ describe('the corrected logout: destroy, then clear the cookie', () => {
     expect(await storedCount(store)).toBe(0);
   });
 
-  test('one Set-Cookie clears connect.sid: empty value, Path=/, HttpOnly, SameSite=Lax, Expires in 1970, no Max-Age', async () => {
+  test('outside production, one Set-Cookie clears connect.sid: empty value, Path=/, HttpOnly, SameSite=Lax, Expires in 1970, no Max-Age, no Secure', async () => {
     const client = new JarClient(createApp({ secret: SECRET }));
     await client.post('/login');
     const res = await client.post('/logout');
@@ -135,13 +153,15 @@ describe('the corrected logout: destroy, then clear the cookie', () => {
   });
 
   test('when the store cannot destroy the session it answers 500, keeps the cookie, and the user is still logged in', async () => {
-    const store = new FailingDestroyStore();
+    const store = new FailingStore();
     const client = new JarClient(createApp({ store, secret: SECRET }));
     expect((await client.post('/login')).status).toBe(200);
-    store.failing = true;
+    store.failing.add('destroy');
     const res = await client.post('/logout');
     expect(res.status).toBe(500);
-    expect(res.text).toContain('store unavailable: could not delete the session');
+    expect(res.text).toContain('the store is down (destroy)'); // the store's own error, through next(err)
+    expect(res.text).not.toContain('logged out');
+    expect(await storedCount(store)).toBe(1);
     expect(setCookieLines(res)).toEqual([]);
     expect((await client.all()).map((cookie) => cookie.key)).toEqual(['connect.sid']);
     const profile = await client.get('/profile');
@@ -150,14 +170,115 @@ describe('the corrected logout: destroy, then clear the cookie', () => {
   });
 });
 
-describe('a store that cannot destroy also cannot log anyone in', () => {
-  test('the corrected login answers 500, because regenerate() first destroys the session ID it replaces', async () => {
-    const store = new FailingDestroyStore();
-    store.failing = true;
+describe('the corrected login and session settings', () => {
+  test('a visitor who has not logged in gets no cookie and leaves nothing in the store (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('User not logged in');
+    expect(setCookieLines(res)).toEqual([]);
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('logging in again issues a new session ID, and the previous ID no longer opens the profile (regenerate)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = requireCookie(await request(app).post('/login'), 'connect.sid');
+    const second = requireCookie(await request(app).post('/login').set('Cookie', cookiePair(first)), 'connect.sid');
+    const firstId = signedSessionId(first.value).id;
+    const secondId = signedSessionId(second.value).id;
+    expect(secondId).not.toBe(firstId);
+    expect(await storedIds(store)).toEqual([secondId]);
+    const old = await request(app).get('/profile').set('Cookie', cookiePair(first));
+    expect(old.status).toBe(401);
+    expect(old.text).toBe('User not logged in');
+    const current = await request(app).get('/profile').set('Cookie', cookiePair(second));
+    expect(current.status).toBe(200);
+    expect(current.text).toBe('User profile for user ID: 1');
+  });
+
+  test('reading the profile does not write the unchanged session back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const cookie = cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid'));
+    const afterLogin = store.sets;
+    expect(afterLogin).toBeGreaterThan(0); // the login wrote the session
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).get('/profile').set('Cookie', cookie);
+      expect(res.text).toBe('User profile for user ID: 1');
+    }
+    expect(store.sets).toBe(afterLogin);
+  });
+
+  test('when the store cannot save the logged-in session, the login answers 500 and the client is not logged in', async () => {
+    const store = new FailingStore();
+    store.failing.add('set');
     const app = createApp({ store, secret: SECRET });
     const res = await request(app).post('/login');
     expect(res.status).toBe(500);
-    expect(res.text).toContain('store unavailable: could not delete the session');
+    expect(res.text).toContain('the store is down (set)'); // the store's own error, through next(err)
+    expect(res.text).not.toContain('User logged in');
+    expect(await storedCount(store)).toBe(0);
+    store.failing.delete('set');
+    const cookie = cookieNamed(res, 'connect.sid');
+    const profile = request(app).get('/profile');
+    const answer = await (cookie ? profile.set('Cookie', cookiePair(cookie)) : profile);
+    expect(answer.status).toBe(401);
+  });
+});
+
+describe('the session cookie and NODE_ENV', () => {
+  test('outside production the session cookie has no Secure flag, so a login over plain HTTP works', async () => {
+    const app = withEnv({ NODE_ENV: 'development', SESSION_SECRET: SECRET }, () => createApp());
+    const res = await request(app).post('/login');
+    const cookie = requireCookie(res, 'connect.sid');
+    expect(cookie.secure).toBeUndefined();
+    expect([cookie.path, cookie.httpOnly, cookie.sameSite]).toEqual(['/', true, 'Lax']);
+    const profile = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(profile.text).toBe('User profile for user ID: 1');
+  });
+
+  test('in production the session cookie is Secure, so over plain HTTP the login sets no cookie at all', async () => {
+    const store = new MemoryStore();
+    const res = await request(productionApp(store)).post('/login');
+    expect(res.status).toBe(200);
+    expect(setCookieLines(res)).toEqual([]);
+    expect(await storedCount(store)).toBe(1); // the session exists, but the client never gets its ID
+  });
+
+  test('in production behind an HTTPS proxy (simulated in this spec: trust proxy and X-Forwarded-Proto), the cookie is set Secure and the logout clears it with Secure too', async () => {
+    const store = new MemoryStore();
+    const app = behindHttpsProxy(productionApp(store));
+    const login = await request(app).post('/login').set('X-Forwarded-Proto', 'https');
+    const set = requireCookie(login, 'connect.sid');
+    expect([set.secure, set.httpOnly, set.sameSite, set.path]).toEqual([true, true, 'Lax', '/']);
+    const logout = await request(app).post('/logout').set('X-Forwarded-Proto', 'https').set('Cookie', cookiePair(set));
+    expect(logout.status).toBe(200);
+    const cleared = requireCookie(logout, 'connect.sid');
+    expect(cleared.value).toBe('');
+    expect([cleared.secure, cleared.httpOnly, cleared.sameSite, cleared.path]).toEqual([true, true, 'Lax', '/']);
+    expect(await storedCount(store)).toBe(0);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login'),
+  recognises: async (app, cookie) => {
+    const res = await request(app).get('/profile').set('Cookie', cookie);
+    return res.status === 200 && res.text === 'User profile for user ID: 1';
+  },
+});
+
+describe('a store that cannot destroy also cannot log anyone in', () => {
+  test('the corrected login answers 500, because regenerate() first destroys the session ID it replaces', async () => {
+    const store = new FailingStore();
+    store.failing.add('destroy');
+    const app = createApp({ store, secret: SECRET });
+    const res = await request(app).post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('the store is down (destroy)');
     expect(res.text).not.toContain('User logged in');
     // express-session has already swapped in a new, empty session: the 500 carries its cookie.
     const cookie = requireCookie(res, 'connect.sid');

@@ -34,27 +34,32 @@ function sessionSecret(): string {
 // One name and one set of cookie options, used both to set the cookie and to clear it:
 // a browser only deletes a cookie when the clearing Set-Cookie matches its name, path and domain.
 export const SESSION_COOKIE_NAME = 'connect.sid';
-export const SESSION_COOKIE: CookieOptions = {
-  path: '/',
-  httpOnly: true,
-  sameSite: 'lax',
-  secure: process.env.NODE_ENV === 'production',
-};
+export function sessionCookieOptions(): CookieOptions {
+  return {
+    path: '/',
+    httpOnly: true, // page scripts never see the session ID
+    sameSite: 'lax',
+    secure: process.env.NODE_ENV === 'production', // HTTPS only in production
+  };
+}
 // #endregion cookie
 
 export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {
   const app = express();
 
+  // #region session
+  const cookie = sessionCookieOptions(); // read when the app is built: NODE_ENV at start-up decides
   app.use(
     session({
       name: SESSION_COOKIE_NAME,
-      cookie: SESSION_COOKIE,
+      cookie,
       secret,
       store,
-      resave: false,
-      saveUninitialized: false,
+      resave: false, // an unchanged session is not written back on every request
+      saveUninitialized: false, // no cookie and no stored session until someone logs in
     }),
   );
+  // #endregion session
 
   // #region login
   app.post('/login', (req, res, next) => {
@@ -84,7 +89,7 @@ export function createApp({ store = new MemoryStore(), secret = sessionSecret() 
       // knows the logout did not happen and can try again.
       if (err) return next(err);
       // Tell the browser to drop the cookie: same name, same path and domain as when it was set.
-      res.clearCookie(SESSION_COOKIE_NAME, SESSION_COOKIE);
+      res.clearCookie(SESSION_COOKIE_NAME, cookie);
       res.send('User logged out, session destroyed');
     });
   });
