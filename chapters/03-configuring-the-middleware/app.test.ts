@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
-import { describe, expect, test } from 'vitest';
+import { Cookie as JarCookie } from 'tough-cookie';
+import { describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { storedCount, storedIds } from '../../src/testkit/store.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -16,6 +20,18 @@ const N = 5;
 function sign(id: string, secret: string): string {
   const signature = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
   return encodeURIComponent(`s:${id}.${signature}`);
+}
+
+/**
+ * The app behind a TLS-terminating proxy, simulated in this spec: an outer app that trusts the
+ * loopback hop mounts the chapter's app, so a request with `X-Forwarded-Proto: https` counts as
+ * HTTPS. The chapter's own app sets no `trust proxy` (chapter 12 covers it).
+ */
+function behindHttpsProxy(app: RequestListener) {
+  const outer = express();
+  outer.set('trust proxy', 'loopback');
+  outer.use(app as express.Express);
+  return outer;
 }
 
 /** A MemoryStore that counts how often a session is written (set) and only refreshed (touch). */
@@ -51,11 +67,13 @@ describe("the cookie the article's configuration sets", () => {
     expect(setCookieLines(res)[0]).toMatch(/^connect\.sid=s%3A[^;]+; Path=\/; HttpOnly$/);
   });
 
-  test('without Expires or Max-Age it is a browser-session cookie: the browser drops it when it closes', async () => {
+  test('without Expires or Max-Age it is a session cookie: an RFC 6265 cookie jar keeps it as not persistent', async () => {
     const res = await request(createArticleApp()).get('/');
     const cookie = requireCookie(res, 'connect.sid');
     expect(cookie.expires).toBeUndefined();
     expect(cookie.maxAge).toBeUndefined();
+    const parsed = JarCookie.parse(setCookieLines(res)[0] ?? '');
+    expect(parsed?.isPersistent()).toBe(false);
   });
 });
 
@@ -80,6 +98,30 @@ describe('saveUninitialized: true (the article) gives every visitor a session', 
     expect(res.status).toBe(404);
     requireCookie(res, 'connect.sid');
     expect(await storedCount(store)).toBe(1);
+  });
+
+  test('with the default MemoryStore and no maxAge, those sessions never expire: a year later the store still holds every one', async () => {
+    const store = new MemoryStore();
+    const app = createArticleApp({ store });
+    for (let i = 0; i < N; i += 1) await request(app).get('/').expect(200);
+    const [id] = await storedIds(store);
+    expect((await storedSession(store, id ?? ''))?.cookie.expires ?? null).toBeNull();
+    // For comparison, a store holding one session that expires in a day.
+    const control = new MemoryStore();
+    const day = 24 * 60 * 60 * 1000;
+    await new Promise<void>((resolve, reject) =>
+      control.set('control', { cookie: { originalMaxAge: day, expires: new Date(Date.now() + day) } } as SessionData, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+    // Only Date is moved on (no timers are faked): MemoryStore compares a session's expiry with Date.now().
+    vi.setSystemTime(Date.now() + 366 * day);
+    try {
+      expect(await storedCount(control)).toBe(0);
+      expect(await storedCount(store)).toBe(N);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -134,6 +176,29 @@ describe("the corrected app's cookie", () => {
     });
   });
 
+  test('under NODE_ENV=production, behind an HTTPS proxy (simulated in the spec), the cookie adds Secure: Path=/, HttpOnly, SameSite=Lax, Secure', async () => {
+    const app = withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp());
+    const res = await request(behindHttpsProxy(app)).post('/views').set('X-Forwarded-Proto', 'https');
+    expect(res.status).toBe(200);
+    expect(setCookieLines(res)).toHaveLength(1);
+    expect(setCookies(res)[0]).toEqual({
+      name: 'connect.sid',
+      value: expect.stringMatching(/^s%3A/),
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: true,
+    });
+  });
+
+  test('under NODE_ENV=production, a plain-HTTP request gets no cookie at all', async () => {
+    const store = new MemoryStore();
+    const app = withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp({ store }));
+    const res = await request(app).post('/views');
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
   test('with secure: true over plain HTTP, express-session sends no cookie at all: the session never comes back', async () => {
     const store = new MemoryStore();
     const agent = request.agent(createApp({ store, secret: SECRET, secure: true }));
@@ -162,6 +227,20 @@ describe('resave: false (the article is right)', () => {
   });
 });
 
+describe('resave: false (kept in the corrected app)', () => {
+  test('a request that only reads the session does not write it back: the store is touched, not set', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createApp({ store, secret: SECRET }));
+    await agent.post('/views').expect(200, 'Views: 1');
+    const setsAfterWrite = store.sets;
+    const read = await agent.get('/views');
+    expect(read.text).toBe('Views: 1');
+    expect(read.headers['set-cookie']).toBeUndefined();
+    expect(store.sets).toBe(setsAfterWrite);
+    expect(store.touches).toBe(1);
+  });
+});
+
 describe("the article's hard-coded secret", () => {
   test("the signature protects nothing: a session ID signed by the client with 'your_secret_key' is accepted", async () => {
     const store = new MemoryStore();
@@ -173,15 +252,21 @@ describe("the article's hard-coded secret", () => {
     expect(forged.headers['set-cookie']).toBeUndefined();
   });
 
-  test("with the secret from the environment, a cookie signed with 'your_secret_key' gets nothing", async () => {
+  test("with SESSION_SECRET set in the environment, a cookie signed with 'your_secret_key' gets nothing", async () => {
     const store = new MemoryStore();
-    const app = createApp({ store, secret: SECRET });
+    const app = withEnv({ SESSION_SECRET: 'chapter-03-from-the-environment', NODE_ENV: 'test' }, () => createApp({ store }));
     await request(app).post('/views').expect(200, 'Views: 1');
     const [id] = await storedIds(store);
     const forged = await request(app).get('/views').set('Cookie', `connect.sid=${sign(id ?? '', ARTICLE_SECRET)}`);
     expect(forged.text).toBe('Views: 0');
     expect(forged.headers['set-cookie']).toBeUndefined();
   });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/views').expect(200, 'Views: 1'),
+  recognises: async (app, cookie) => (await request(app).get('/views').set('Cookie', cookie)).text === 'Views: 1',
 });
 
 describeHostileInput({

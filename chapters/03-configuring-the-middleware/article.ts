@@ -1,5 +1,6 @@
-// The article's session configuration ("Step 2: Configure Session Middleware"), unchanged, wrapped in
-// a factory so the spec can pass a store it can count. Not the version to copy: see app.ts.
+// The article's session configuration ("Step 2: Configure Session Middleware"), wrapped in a factory
+// so the spec can pass a store it can count. The options are the article's, unchanged, plus the
+// `store` line marked below; the routes are not the article's. Not the version to copy: see app.ts.
 import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 
