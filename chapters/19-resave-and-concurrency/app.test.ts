@@ -2,9 +2,10 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { storedSession as stored } from '../../src/testkit/store.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedSession as stored } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 import { createRaceDemoApp } from './pitfall-race-demo.ts';
 
@@ -114,7 +115,7 @@ describe('two overlapping requests on one session', () => {
     expect(after.text).toBe('User profile for user ID: 7');
   });
 
-  test('with rolling: true, the slow response re-sends the pre-login cookie and the browser ends up logged out', async () => {
+  test('with rolling: true, the slow response re-sends the pre-login cookie and a cookie jar that keeps the latest cookie ends up logged out', async () => {
     const slowRoute = slowGate();
     const server = await serve(createApp({ secret: SECRET, rolling: true, slowGate: slowRoute.gate }));
     const agent = request.agent(server);
@@ -154,12 +155,16 @@ describe('touch: keeping a session alive without rewriting it', () => {
     expect(cookie.secure).toBeUndefined();
   });
 
+  test('the snippet\'s login writes the session twice: once in save(), once more as the response ends', async () => {
+    const store = new CountingStore();
+    await loggedIn(store);
+    // express-session compares the regenerated session with the ID the request started with.
+    expect(store.calls).toEqual(['set', 'set']);
+  });
+
   test('with resave: false, a request that changes nothing calls store.touch once and store.set never', async () => {
     const store = new CountingStore();
     const { app, cookie } = await loggedIn(store);
-    // The login writes twice: its own save(), and once more when the response ends, because
-    // express-session compares the regenerated session with the ID the request started with.
-    expect(store.calls).toEqual(['set', 'set']);
     store.calls = [];
     await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'User profile for user ID: 7');
     expect(store.calls).toEqual(['touch']);
@@ -222,6 +227,163 @@ describe('touch: keeping a session alive without rewriting it', () => {
     expect(again.sameSite).toBe('Lax');
     expect(again.secure).toBeUndefined();
   });
+});
+
+describe('expiry on the server', () => {
+  async function loggedInAt(store: MemoryStore, time: string) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(time));
+    const app = createApp({ store, secret: SECRET });
+    const login = await request(app).post('/login').expect(200, 'Logged in');
+    return { app, cookie: cookiePair(requireCookie(login, 'connect.sid')) };
+  }
+
+  test('with the snippet\'s MemoryStore, a session ends 30 minutes after its last request, and each request (a touch) moves that end', async () => {
+    const { app, cookie } = await loggedInAt(new MemoryStore(), '2030-01-01T10:00:00Z');
+    vi.setSystemTime(new Date('2030-01-01T10:20:00Z'));
+    await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 7');
+    // 45 minutes after the login, but only 25 after the last request: still alive.
+    vi.setSystemTime(new Date('2030-01-01T10:45:00Z'));
+    await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 7');
+    // 31 minutes idle: the store has expired it, whatever cookie the client still sends.
+    vi.setSystemTime(new Date('2030-01-01T11:16:00Z'));
+    await request(app).get('/profile').set('Cookie', cookie).expect(401, 'Not logged in');
+  });
+
+  test('with a store that has no touch method, an active session still ends 30 minutes after its last write', async () => {
+    const store = new MemoryStore();
+    Object.defineProperty(store, 'touch', { value: undefined });
+    const { app, cookie } = await loggedInAt(store, '2030-01-01T10:00:00Z');
+    vi.setSystemTime(new Date('2030-01-01T10:20:00Z'));
+    await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 7');
+    vi.setSystemTime(new Date('2030-01-01T10:31:00Z'));
+    await request(app).get('/profile').set('Cookie', cookie).expect(401, 'Not logged in');
+  });
+
+  test('with no cookie maxAge (the race demo), a MemoryStore session never expires on the server: a year later the same cookie still finds it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T10:00:00Z'));
+    const store = new MemoryStore();
+    const app = createRaceDemoApp({ resave: false, store });
+    const visit = await request(app).get('/visit').expect(200, 'Visit number 1');
+    const cookie = requireCookie(visit, 'connect.sid');
+    expect(cookie.expires).toBeUndefined();
+    expect(cookie.maxAge).toBeUndefined();
+    expect((await stored(store, signedSessionId(cookie.value).id))?.cookie.expires).toBeNull();
+    vi.setSystemTime(new Date('2031-01-01T10:00:00Z'));
+    await request(app).get('/visit').set('Cookie', cookiePair(cookie)).expect(200, 'Visit number 2');
+  });
+});
+
+/** How many sessions in the store hold a logged-in user. */
+async function loggedInSessions(store: MemoryStore): Promise<number> {
+  const sessions = await new Promise<Record<string, SessionData>>((resolve, reject) =>
+    store.all((err, all) => (err ? reject(err) : resolve((all ?? {}) as Record<string, SessionData>))),
+  );
+  return Object.values(sessions).filter((s) => s.userId !== undefined).length;
+}
+
+describe('the snippet\'s login and logout', () => {
+  test('an anonymous request gets no cookie and leaves the store empty (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    const slow = await request(app).get('/slow');
+    expect(slow.status).toBe(200);
+    expect(slow.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('the race demo, too, stores nothing and sets no cookie until a request writes to the session', async () => {
+    const store = new MemoryStore();
+    const app = createRaceDemoApp({ resave: false, store });
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('the login moves the client to a new session ID; the pre-login ID does not open the profile and is gone from the store', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const visit = await request(app).get('/visit').expect(200, 'Visit number 1');
+    const before = requireCookie(visit, 'connect.sid');
+    const login = await request(app).post('/login').set('Cookie', cookiePair(before)).expect(200, 'Logged in');
+    const after = requireCookie(login, 'connect.sid');
+    const oldId = signedSessionId(before.value).id;
+    expect(signedSessionId(after.value).id).not.toBe(oldId);
+    expect(await stored(store, oldId)).toBeUndefined();
+    await request(app).get('/profile').set('Cookie', cookiePair(before)).expect(401, 'Not logged in');
+    await request(app).get('/profile').set('Cookie', cookiePair(after)).expect(200, 'User profile for user ID: 7');
+  });
+
+  test('when the store cannot delete the old session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    store.failing.add('destroy');
+    const res = await request(app).post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Logged in');
+    expect(await loggedInSessions(store)).toBe(0);
+    // express-session has already swapped in a new, empty session (chapter 21): its cookie opens nothing.
+    store.failing.clear();
+    const issued = cookieNamed(res, 'connect.sid');
+    if (issued) await request(app).get('/profile').set('Cookie', cookiePair(issued)).expect(401, 'Not logged in');
+  });
+
+  test('when the store cannot save the login, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    store.failing.add('set');
+    const res = await request(app).post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Logged in');
+    expect(await loggedInSessions(store)).toBe(0);
+    store.failing.clear();
+    const issued = cookieNamed(res, 'connect.sid');
+    if (issued) await request(app).get('/profile').set('Cookie', cookiePair(issued)).expect(401, 'Not logged in');
+  });
+
+  test('logout deletes the session from the store and expires the connect.sid cookie on Path=/; the old cookie then gets 401', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const login = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    const id = signedSessionId(login.value).id;
+    const res = await request(app).post('/logout').set('Cookie', cookiePair(login));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Logged out');
+    expect(await stored(store, id)).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+    const cleared = requireCookie(res, 'connect.sid');
+    expect(cleared.value).toBe('');
+    expect(cleared.expires?.getTime()).toBe(0);
+    expect(cleared.path).toBe('/');
+    expect(cleared.domain).toBeUndefined();
+    expect(cleared.httpOnly).toBe(true);
+    expect(cleared.sameSite).toBe('Lax');
+    await request(app).get('/profile').set('Cookie', cookiePair(login)).expect(401, 'Not logged in');
+  });
+
+  test('when the store cannot delete the session, the logout answers 500, clears no cookie, and the session still works', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const login = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    store.failing.add('destroy');
+    const res = await request(app).post('/logout').set('Cookie', cookiePair(login));
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Logged out');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    store.failing.clear();
+    await request(app).get('/profile').set('Cookie', cookiePair(login)).expect(200, 'User profile for user ID: 7');
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({

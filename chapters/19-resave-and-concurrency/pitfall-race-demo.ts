@@ -14,8 +14,6 @@ export interface RaceDemoOptions {
   /** The option under test: write unmodified sessions back to the store or not. */
   resave: boolean;
   store?: Store;
-  /** Cookie lifetime in ms; none by default (a browser-session cookie). */
-  maxAge?: number;
   rolling?: boolean;
   /** What GET /slow waits for before it answers, after loading the session: 150 ms by default. */
   slowGate?: (req: Request) => Promise<void>;
@@ -24,7 +22,6 @@ export interface RaceDemoOptions {
 export function createRaceDemoApp({
   resave,
   store = new MemoryStore(),
-  maxAge,
   rolling = false,
   slowGate = () => new Promise((resolve) => setTimeout(resolve, 150)),
 }: RaceDemoOptions): Express {
@@ -37,8 +34,7 @@ export function createRaceDemoApp({
       store,
       resave, // true: every request writes its copy of the session back, changed or not
       saveUninitialized: false,
-      rolling,
-      cookie: maxAge === undefined ? {} : { maxAge },
+      rolling, // no cookie maxAge: a browser-session cookie, and (in MemoryStore) a session that never expires
     }),
   );
   // #endregion session
