@@ -1,11 +1,15 @@
+import cookieParser from 'cookie-parser';
+import express from 'express';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
+import { cookiePair, requireCookie } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { createApp } from './app.ts';
-import { createArticleApp, createArticleAppWithoutCookieParser } from './article.ts';
+import { createArticleApp } from './article.ts';
+import { createAppWithoutCookieParser } from './pitfall-no-cookie-parser.ts';
 
 /** GET /get-theme on a fresh app, with an optional Cookie header sent exactly as given. */
-function getTheme(app: ReturnType<typeof createApp>, cookie?: string) {
+function getTheme(app: express.Express, cookie?: string) {
   const req = request(app).get('/get-theme');
   return cookie === undefined ? req : req.set('Cookie', cookie);
 }
@@ -29,12 +33,39 @@ describe("the article's req.cookies.theme || 'default'", () => {
     expect(res.text).toBe('Current theme: default');
   });
 
-  test('without cookie-parser, req.cookies is undefined and the same route fails with 500', async () => {
-    const res = await getTheme(createArticleAppWithoutCookieParser(), 'theme=dark');
+  test('with ?? instead of || (a variant written in this spec, not the article), an empty theme cookie prints nothing after "Current theme: "', async () => {
+    const app = express();
+    app.use(cookieParser());
+    app.get('/get-theme', (req, res) => {
+      const theme = req.cookies.theme ?? 'default';
+      res.send(`Current theme: ${theme}`);
+    });
+    expect((await getTheme(app, 'theme=')).text).toBe('Current theme: ');
+    expect((await getTheme(app)).text).toBe('Current theme: default');
+  });
+});
+
+describe('pitfall: the article\'s route without cookie-parser (not the article\'s code)', () => {
+  test('without cookie-parser, req.cookies is undefined and every request to the route gets 500, with or without a cookie', async () => {
+    const app = createAppWithoutCookieParser();
+    const res = await getTheme(app, 'theme=dark');
+    expect(res.status).toBe(500);
+    // Outside production Express's error page shows the error: reading .theme of undefined.
+    expect(res.text).toContain('TypeError: Cannot read properties of undefined (reading &#39;theme&#39;)');
+    const bare = await getTheme(app);
+    expect(bare.status).toBe(500);
+  });
+
+  test('cookie-parser mounted after the route (an app written in this spec) does not help: still 500', async () => {
+    const app = express();
+    app.get('/get-theme', (req, res) => {
+      const theme = req.cookies.theme || 'default';
+      res.send(`Current theme: ${theme}`);
+    });
+    app.use(cookieParser());
+    const res = await getTheme(app, 'theme=dark');
     expect(res.status).toBe(500);
     expect(res.text).toContain('TypeError: Cannot read properties of undefined (reading &#39;theme&#39;)');
-    const bare = await getTheme(createArticleAppWithoutCookieParser());
-    expect(bare.status).toBe(500);
   });
 });
 
@@ -42,6 +73,17 @@ describe('what cookie-parser does to the value', () => {
   test('a URL-encoded value is decoded: solarized%20dark arrives as "solarized dark"', async () => {
     const res = await getTheme(createArticleApp(), 'theme=solarized%20dark%3B%20v2');
     expect(res.status).toBe(200);
+    expect(res.text).toBe('Current theme: solarized dark; v2');
+  });
+
+  test('a value written by res.cookie() comes back unchanged: Express encodes it, cookie-parser decodes it', async () => {
+    const setter = express();
+    setter.get('/', (_req, res) => {
+      res.cookie('theme', 'solarized dark; v2').send('ok');
+    });
+    const set = requireCookie(await request(setter).get('/'), 'theme');
+    expect(set.value).toBe('solarized%20dark%3B%20v2');
+    const res = await getTheme(createArticleApp(), cookiePair(set));
     expect(res.text).toBe('Current theme: solarized dark; v2');
   });
 
