@@ -7,7 +7,7 @@
  * mutation-results.json (only the chapters it ran are replaced), which the build shows on the site.
  * Exits 1 when a chapter misses a target.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findChapters } from '../src/find.ts';
@@ -94,7 +94,9 @@ if (!values['no-save'] && !values.only) {
     node: process.versions.node,
     chapters: [...kept, ...results].sort((a, b) => (a.id < b.id ? -1 : 1)),
   };
-  writeFileSync(REPORT, `${JSON.stringify(report, null, 1)}\n`);
+  // Written beside it, then renamed: a build reading it never sees half a file.
+  writeFileSync(`${REPORT}.${process.pid}.tmp`, `${JSON.stringify(report, null, 1)}\n`);
+  renameSync(`${REPORT}.${process.pid}.tmp`, REPORT);
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 console.log(`mutate: ${results.length - failed} of ${results.length} chapters meet their targets (${seconds} s)`);
