@@ -1,13 +1,38 @@
-import { MemoryStore } from 'express-session';
+import { createHmac } from 'node:crypto';
+import type { RequestListener } from 'node:http';
+import express from 'express';
+import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
-import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { cookieNamed, cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { storedCount, storedSession } from '../../src/testkit/store.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-04-secret';
+
+/** A MemoryStore that counts how often a session is written back (set). */
+class CountingStore extends MemoryStore {
+  sets = 0;
+  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets += 1;
+    super.set(sid, data, callback);
+  }
+}
+
+/**
+ * The app behind a TLS-terminating proxy, simulated in this spec: an outer app that trusts the
+ * loopback hop mounts the chapter's app, so a request with `X-Forwarded-Proto: https` counts as
+ * HTTPS. The chapter's own app sets no `trust proxy` (chapter 12 covers it).
+ */
+function behindHttpsProxy(app: RequestListener) {
+  const outer = express();
+  outer.set('trust proxy', 'loopback');
+  outer.use(app as express.Express);
+  return outer;
+}
 
 describe("the article's login and profile", () => {
   test('logging in and reading the profile with the same client answers "User profile for user ID: 1"', async () => {
@@ -35,6 +60,9 @@ describe("the article's login and profile", () => {
     const cookie = requireCookie(await request(before).post('/login'), 'connect.sid');
     await request(before).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'User profile for user ID: 1');
 
+    // The old cookie stays validly signed for the next start: the article's secret is fixed.
+    const { id, signature } = signedSessionId(cookie.value);
+    expect(signature).toBe(createHmac('sha256', 'your_secret_key').update(id).digest('base64').replace(/=+$/, ''));
     const after = createArticleApp(); // a new process: a new, empty MemoryStore
     const res = await request(after).get('/profile').set('Cookie', cookiePair(cookie));
     expect(res.status).toBe(200);
@@ -76,13 +104,34 @@ describe('the corrected login and profile', () => {
     expect(profile.headers['set-cookie']).toBeUndefined();
   });
 
-  test('the user ID is stored on the server, under the session ID, as the number 1', async () => {
+  test('the user ID is stored on the server, under the session ID, as the number 1; the cookie holds only the signed ID', async () => {
     const store = new MemoryStore();
     const login = await request(createApp({ store, secret: SECRET })).post('/login');
-    const { id } = signedSessionId(requireCookie(login, 'connect.sid').value);
+    const cookie = requireCookie(login, 'connect.sid');
+    const { id, signature } = signedSessionId(cookie.value);
+    expect(decodeURIComponent(cookie.value)).toBe(`s:${id}.${signature}`);
+    expect(signature).toBe(createHmac('sha256', SECRET).update(id).digest('base64').replace(/=+$/, ''));
     const data = await storedSession(store, id);
     expect(data?.userId).toBe(1);
     expect(await storedCount(store)).toBe(1);
+  });
+
+  test('a visitor who has not logged in gets no cookie and leaves nothing in the store (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('reading the profile does not write the unchanged session back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createApp({ store, secret: SECRET }));
+    await agent.post('/login').expect(200);
+    const setsAfterLogin = store.sets;
+    for (let i = 0; i < 3; i += 1) await agent.get('/profile').expect(200, 'User profile for user ID: 1');
+    expect(store.sets).toBe(setsAfterLogin);
   });
 
   test('without the cookie the profile answers 401 "User not logged in" and sets no cookie', async () => {
@@ -102,12 +151,23 @@ describe('the corrected login and profile', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  test('a store that outlives the process keeps the user logged in across the restart', async () => {
+  test('with SESSION_SECRET set, a store that outlives the process keeps the user logged in across the restart', async () => {
     const store = new MemoryStore(); // stands in for Redis or SQLite, which later chapters use
-    const cookie = requireCookie(await request(createApp({ store, secret: SECRET })).post('/login'), 'connect.sid');
-    const res = await request(createApp({ store, secret: SECRET })).get('/profile').set('Cookie', cookiePair(cookie));
+    const start = () => withEnv({ SESSION_SECRET: SECRET, NODE_ENV: 'development' }, () => createApp({ store }));
+    const cookie = requireCookie(await request(start()).post('/login'), 'connect.sid');
+    const res = await request(start()).get('/profile').set('Cookie', cookiePair(cookie));
     expect(res.status).toBe(200);
     expect(res.text).toBe('User profile for user ID: 1');
+  });
+
+  test('without SESSION_SECRET, even a store that outlives the process does not keep anyone logged in: each start signs with a new secret', async () => {
+    const store = new MemoryStore();
+    const start = () => withEnv({ SESSION_SECRET: undefined, NODE_ENV: 'development' }, () => createApp({ store }));
+    const cookie = requireCookie(await request(start()).post('/login'), 'connect.sid');
+    expect(await storedCount(store)).toBe(1);
+    const res = await request(start()).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('User not logged in');
   });
 
   test('logging in issues a new session ID and deletes the old session', async () => {
@@ -123,6 +183,62 @@ describe('the corrected login and profile', () => {
     const old = await request(app).get('/profile').set('Cookie', cookiePair(first));
     expect(old.status).toBe(401);
   });
+});
+
+describe('store errors at login', () => {
+  test('when the store cannot replace the old session (regenerate fails), the login answers 500 and logs no one in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ store, secret: SECRET }));
+    store.failing.add('destroy');
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('User logged in');
+    store.failing.delete('destroy');
+    expect((await agent.get('/profile')).status).toBe(401);
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+  });
+
+  test('when the store cannot save the logged-in session, the login answers 500, not "User logged in", and the client is not logged in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ store, secret: SECRET }));
+    store.failing.add('set');
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('User logged in');
+    expect(await storedCount(store)).toBe(0);
+    store.failing.delete('set');
+    expect((await agent.get('/profile')).status).toBe(401);
+  });
+});
+
+describe("the corrected app's cookie in production", () => {
+  test('under NODE_ENV=production, behind an HTTPS proxy (simulated in the spec), the session cookie is Secure, HttpOnly, SameSite=Lax, Path=/', async () => {
+    const app = withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp());
+    const res = await request(behindHttpsProxy(app)).post('/login').set('X-Forwarded-Proto', 'https');
+    expect(res.status).toBe(200);
+    expect(setCookieLines(res)).toHaveLength(1);
+    expect(setCookies(res)[0]).toEqual({
+      name: 'connect.sid',
+      value: expect.stringMatching(/^s%3A/),
+      path: '/',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: true,
+    });
+  });
+
+  test('under NODE_ENV=production, a login over plain HTTP gets no cookie at all', async () => {
+    const app = withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp());
+    const res = await request(app).post('/login');
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({

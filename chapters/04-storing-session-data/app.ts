@@ -53,7 +53,8 @@ export function createApp({ store = new MemoryStore(), secret = sessionSecret() 
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.userId = userId;
-      // Save before answering, so the next request finds the data even with a slow store.
+      // Save before answering: a store error then reaches next(err), a 500, instead of a
+      // "logged in" for a session that was never stored.
       req.session.save((saveErr) => {
         if (saveErr) return next(saveErr);
         res.send('User logged in, session data stored');
