@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { MemoryStore } from 'express-session';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { type App, JarClient } from '../../src/testkit/jar-client.ts';
-import { storedIds, storedSession } from '../../src/testkit/store.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -23,6 +26,53 @@ async function victimWithPlantedCookie(app: App, planted: string): Promise<JarCl
   const victim = new JarClient(app);
   await victim.plant(`connect.sid=${planted}; Path=/; HttpOnly`);
   return victim;
+}
+
+/** A MemoryStore that counts its writes (`set`), to see when a session is written back. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, session, callback);
+  }
+}
+
+/**
+ * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
+ * test can see start and decide when it completes, with no timer.
+ */
+class HeldStore extends MemoryStore {
+  hold = false;
+  private readonly held: Array<() => void> = [];
+  private onHeld: (() => void) | undefined;
+
+  /** Resolves once a write is being held. */
+  writeHeld(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.held.length > 0) resolve();
+      else this.onHeld = resolve;
+    });
+  }
+
+  /** Completes every held write and stops holding. */
+  release(): void {
+    this.hold = false;
+    for (const write of this.held.splice(0)) write();
+  }
+
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    if (!this.hold) return super.set(sid, session, callback);
+    this.held.push(() => super.set(sid, session, callback));
+    this.onHeld?.();
+    this.onHeld = undefined;
+  }
+}
+
+/** Any `connect.sid` a response set, sent back: does it open the logged-in page? */
+async function opensProfile(app: App, res: { headers: Record<string, unknown> }): Promise<boolean> {
+  const cookie = cookieNamed(res, 'connect.sid');
+  if (!cookie) return false;
+  return (await request(app).get('/profile').set('Cookie', cookiePair(cookie))).status === 200;
 }
 
 describe("the article's login: the ID from before login stays valid after it", () => {
@@ -75,11 +125,13 @@ describe('regenerating the session at login defeats fixation', () => {
     expect(res.text).toBe('Visits this session: 1');
   });
 
-  test('pages that do not touch the session hand out no ID (saveUninitialized: false)', async () => {
-    const app = createApp({ secret: SECRET });
+  test('pages that do not touch the session hand out no ID and store nothing (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
     const res = await request(app).get('/profile');
     expect(res.status).toBe(401);
-    expect(cookieNamed(res, 'connect.sid')).toBeUndefined();
+    expect(setCookieLines(res)).toEqual([]);
+    expect(await storedCount(store)).toBe(0);
   });
 
   test('the login response sets a new session ID, different from the planted one', async () => {
@@ -91,13 +143,29 @@ describe('regenerating the session at login defeats fixation', () => {
     expect(login.text).toBe('Logged in');
     const issued = requireCookie(login, 'connect.sid');
     expect(signedSessionId(issued.value).id).not.toBe(attacker.id);
-    expect(issued.httpOnly).toBe(true);
-    expect(issued.path).toBe('/');
-    expect(issued.sameSite).toBe('Lax');
-    expect(issued.expires).toBeUndefined();
-    expect(issued.maxAge).toBeUndefined();
     const jar = await victim.cookies();
     expect(jar.map((c) => `${c.key}=${c.value}`)).toEqual([cookiePair(issued)]);
+  });
+
+  test('the session cookie is HttpOnly, SameSite=Lax and Path=/, with no Expires, Max-Age, Domain or Secure outside production', async () => {
+    const login = await request(createApp({ secret: SECRET })).post('/login');
+    expect(setCookieLines(login)).toHaveLength(1);
+    const issued = requireCookie(login, 'connect.sid');
+    expect(issued.httpOnly).toBe(true);
+    expect(issued.sameSite).toBe('Lax');
+    expect(issued.path).toBe('/');
+    expect(issued.expires).toBeUndefined();
+    expect(issued.maxAge).toBeUndefined();
+    expect(issued.domain).toBeUndefined();
+    expect(issued.secure).toBeUndefined();
+  });
+
+  test('under NODE_ENV=production the cookie is Secure: express-session will not set it over plain HTTP, so the login sends none', async () => {
+    const app = withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp());
+    const login = await request(app).post('/login');
+    expect(login.status).toBe(200);
+    expect(login.text).toBe('Logged in');
+    expect(setCookieLines(login)).toEqual([]);
   });
 
   test("the planted ID is worthless after the victim's login: 401 Not logged in", async () => {
@@ -123,7 +191,7 @@ describe('regenerating the session at login defeats fixation', () => {
     expect(await storedSession(store, newId)).toMatchObject({ userId: 42, username: 'ada' });
   });
 
-  test('the session is saved before the answer: the very next request with the new cookie is logged in', async () => {
+  test('the very next request with the new cookie is logged in', async () => {
     const app = createApp({ secret: SECRET });
     const attacker = await attackerGetsAnId(app, '/');
     const victim = await victimWithPlantedCookie(app, attacker.cookie.value);
@@ -132,6 +200,104 @@ describe('regenerating the session at login defeats fixation', () => {
     expect(res.status).toBe(200);
     expect(res.text).toBe('Hello ada, your user ID is 42');
   });
+});
+
+describe('the login saves the new session before it answers', () => {
+  test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
+    const store = new HeldStore();
+    const app = createApp({ store, secret: SECRET });
+    const attacker = await attackerGetsAnId(app, '/');
+    let loginResponse: ServerResponse | undefined;
+    const server = createServer((req, res) => {
+      if (req.url === '/login') loginResponse = res;
+      app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      store.hold = true;
+      const arrived: string[] = [];
+      const login = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${base}/login`, { method: 'POST', headers: { Cookie: cookiePair(attacker.cookie) } }, (res) => {
+          arrived.push('headers');
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      await store.writeHeld();
+      // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
+      expect((await fetch(`${base}/profile`)).status).toBe(401);
+      expect(loginResponse?.headersSent).toBe(false);
+      expect(arrived).toEqual([]);
+      store.release();
+      const res = await login;
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('Logged in');
+      const id = signedSessionId(requireCookie(res, 'connect.sid').value).id;
+      expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+    } finally {
+      store.release(); // a failed check above must not leave the login hanging
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('a store error at login is an error, never a login', () => {
+  test('when the store cannot delete the old session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const attacker = await attackerGetsAnId(app, '/');
+    store.failing.add('destroy');
+    const login = await request(app).post('/login').set('Cookie', cookiePair(attacker.cookie));
+    expect(login.status).toBe(500);
+    expect(login.text).not.toContain('Logged in');
+    store.failing.clear();
+    expect(await opensProfile(app, login)).toBe(false);
+    expect((await request(app).get('/profile').set('Cookie', cookiePair(attacker.cookie))).status).toBe(401);
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+    expect(await storedSession(store, attacker.id)).toMatchObject({ views: 1 });
+  });
+
+  test('when the store cannot save the new session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const attacker = await attackerGetsAnId(app, '/');
+    store.failing.add('set');
+    const login = await request(app).post('/login').set('Cookie', cookiePair(attacker.cookie));
+    expect(login.status).toBe(500);
+    expect(login.text).not.toContain('Logged in');
+    store.failing.clear();
+    expect(await opensProfile(app, login)).toBe(false);
+    expect((await request(app).get('/profile').set('Cookie', cookiePair(attacker.cookie))).status).toBe(401);
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+  });
+});
+
+describe('resave: false', () => {
+  test('a request that does not change the session does not write it back to the store', async () => {
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const login = await request(app).post('/login');
+    const afterLogin = store.writes;
+    expect(afterLogin).toBeGreaterThan(0);
+    const cookie = cookiePair(requireCookie(login, 'connect.sid'));
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).get('/profile').set('Cookie', cookie);
+      expect(res.status).toBe(200);
+    }
+    expect(store.writes).toBe(afterLogin);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login'),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({

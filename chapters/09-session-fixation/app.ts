@@ -39,7 +39,8 @@ export function createApp({ store = new MemoryStore(), secret = sessionSecret() 
       store,
       resave: false,
       saveUninitialized: false, // no session (and no ID) until there is something to keep
-      cookie: { httpOnly: true, sameSite: 'lax' },
+      // HttpOnly and SameSite=Lax always; Secure (HTTPS only) in production, see chapters 11 and 12.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: process.env.NODE_ENV === 'production' },
     }),
   );
 
