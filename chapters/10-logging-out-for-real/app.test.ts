@@ -1,15 +1,71 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { type CookieOptions, type Express, type Response } from 'express';
-import session, { MemoryStore } from 'express-session';
+import session, { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
-import { cookiePair, cookieNamed, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
+import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
-import { storedCount } from '../../src/testkit/store.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
-import { createApp, SESSION_COOKIE, SESSION_COOKIE_NAME } from './app.ts';
+import { createApp, SESSION_COOKIE_NAME, sessionCookieOptions } from './app.ts';
 
 const SECRET = 'chapter-10-secret';
+const SESSION_COOKIE = sessionCookieOptions(); // as built under the test run's NODE_ENV (not production)
+
+/** A MemoryStore that counts its writes (`set`), to see when a session is written back. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, sess, callback);
+  }
+}
+
+/**
+ * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
+ * test can see start and decide when it completes, with no timer. (Chapter 09's spec has the same.)
+ */
+class HeldStore extends MemoryStore {
+  hold = false;
+  private readonly held: Array<() => void> = [];
+  private onHeld: (() => void) | undefined;
+
+  /** Resolves once a write is being held. */
+  writeHeld(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.held.length > 0) resolve();
+      else this.onHeld = resolve;
+    });
+  }
+
+  /** Completes every held write and stops holding. */
+  release(): void {
+    this.hold = false;
+    for (const write of this.held.splice(0)) write();
+  }
+
+  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    if (!this.hold) return super.set(sid, sess, callback);
+    this.held.push(() => super.set(sid, sess, callback));
+    this.onHeld?.();
+    this.onHeld = undefined;
+  }
+}
+
+/** Logs in on the chapter's app and returns the `sid=…` pair to send back. */
+async function logIn(app: Express): Promise<string> {
+  const login = await request(app).post('/login');
+  expect(login.status).toBe(200);
+  return cookiePair(requireCookie(login, 'sid'));
+}
+
+/** Whether a request carrying `cookie` is served as the logged-in user. */
+async function opensProfile(app: Express, cookie: string): Promise<boolean> {
+  return (await request(app).get('/profile').set('Cookie', cookie)).status === 200;
+}
 
 /**
  * The chapter's app with one change: its logout clears the cookie with `clear` instead of the
@@ -49,15 +105,23 @@ const held = (cookies: Array<{ key: string; path: string | null; domain: string 
 
 describe('what a cookie jar holds after each way of logging out', () => {
   test("the article's logout destroys the session but sends no Set-Cookie: the jar keeps the cookie", async () => {
-    const { logout, before, after } = await logInAndOut(createArticleApp());
+    const store = new MemoryStore();
+    const { logout, before, after } = await logInAndOut(createArticleApp({ store }));
     expect(logout.text).toBe('User logged out, session destroyed');
+    expect(await storedCount(store)).toBe(0);
     expect(setCookieLines(logout)).toEqual([]);
     expect(held(after)).toEqual(['connect.sid on 127.0.0.1/']);
     expect(after[0]?.value).toBe(before[0]?.value);
   });
 
   test("the cookie the article leaves behind still travels: the next request sends it and gets a new ID", async () => {
-    const { client, before } = await logInAndOut(createArticleApp());
+    const app = createArticleApp();
+    const client = new JarClient(app);
+    await client.post('/login');
+    expect((await client.get('/profile')).text).toBe('User profile for user ID: 1');
+    const before = await client.all();
+    expect((await client.post('/logout')).status).toBe(200);
+    expect(await client.jar.getCookieString('http://127.0.0.1/profile')).toBe(`connect.sid=${before[0]?.value}`);
     const res = await client.get('/profile');
     expect(res.text).toBe('User not logged in');
     const fresh = requireCookie(res, 'connect.sid');
@@ -138,6 +202,165 @@ describe('after a real logout the old cookie is worth nothing', () => {
     await request(app).post('/logout').set('Cookie', cookiePair(requireCookie(login, 'sid')));
     expect(await storedCount(store)).toBe(0);
   });
+});
+
+describe("the chapter's login and logout, the rest of the snippet", () => {
+  test('the session cookie is sid, HttpOnly, SameSite=Lax and Path=/, with no Secure outside production', async () => {
+    const login = await request(createApp({ secret: SECRET })).post('/login');
+    expect(setCookieLines(login)).toHaveLength(1);
+    const cookie = requireCookie(login, 'sid');
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeUndefined();
+    expect(cookie.domain).toBeUndefined();
+  });
+
+  test('under NODE_ENV=production the cookie is Secure: no cookie over plain HTTP at login, and the clearing header is Secure too', async () => {
+    const app = withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp());
+    const login = await request(app).post('/login');
+    expect(login.status).toBe(200);
+    expect(setCookieLines(login)).toEqual([]);
+    const logout = await request(app).post('/logout');
+    expect(logout.status).toBe(200);
+    const clearing = requireCookie(logout, 'sid');
+    expect(clearing.value).toBe('');
+    expect(clearing.secure).toBe(true);
+    expect(clearing.path).toBe('/');
+    expect(clearing.httpOnly).toBe(true);
+    expect(clearing.sameSite).toBe('Lax');
+  });
+
+  test('logging in again issues a new session ID; the one from before no longer opens the profile and is gone from the store', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = await logIn(app);
+    const second = await request(app).post('/login').set('Cookie', first);
+    expect(second.status).toBe(200);
+    const fresh = requireCookie(second, 'sid');
+    const firstId = signedSessionId(first.slice(first.indexOf('=') + 1)).id;
+    expect(signedSessionId(fresh.value).id).not.toBe(firstId);
+    expect(await opensProfile(app, first)).toBe(false);
+    expect(await opensProfile(app, cookiePair(fresh))).toBe(true);
+    expect(await storedSession(store, firstId)).toBeUndefined();
+  });
+
+  test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
+    const store = new HeldStore();
+    const app = createApp({ store, secret: SECRET });
+    let loginResponse: ServerResponse | undefined;
+    const server = createServer((req, res) => {
+      if (req.url === '/login') loginResponse = res;
+      app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      store.hold = true;
+      const arrived: string[] = [];
+      const login = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${base}/login`, { method: 'POST' }, (res) => {
+          arrived.push('headers');
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      await store.writeHeld();
+      // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
+      expect((await fetch(`${base}/profile`)).status).toBe(401);
+      expect(loginResponse?.headersSent).toBe(false);
+      expect(arrived).toEqual([]);
+      store.release();
+      const res = await login;
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('Logged in');
+      const id = signedSessionId(requireCookie(res, 'sid').value).id;
+      expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+    } finally {
+      store.release(); // a failed check above must not leave the login hanging
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a request that does not change the session does not write it back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const cookie = await logIn(app);
+    const afterLogin = store.writes;
+    expect(afterLogin).toBeGreaterThan(0);
+    expect(await opensProfile(app, cookie)).toBe(true);
+    expect(await opensProfile(app, cookie)).toBe(true);
+    expect(store.writes).toBe(afterLogin);
+  });
+});
+
+describe('a store error is an error, never a login or a logout', () => {
+  test('when the store cannot delete the old session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = await logIn(app);
+    store.failing.add('destroy');
+    const login = await request(app).post('/login').set('Cookie', first);
+    expect(login.status).toBe(500);
+    expect(login.text).not.toContain('Logged in');
+    store.failing.clear();
+    const issued = cookieNamed(login, 'sid');
+    if (issued) expect(await opensProfile(app, cookiePair(issued))).toBe(false);
+    const loggedIn = [];
+    for (const id of await storedIds(store)) if ((await storedSession(store, id))?.userId !== undefined) loggedIn.push(id);
+    expect(loggedIn).toEqual([signedSessionId(first.slice(first.indexOf('=') + 1)).id]); // only the first login's
+  });
+
+  test('when the store cannot save the new session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    store.failing.add('set');
+    const login = await request(app).post('/login');
+    expect(login.status).toBe(500);
+    expect(login.text).not.toContain('Logged in');
+    store.failing.clear();
+    const issued = cookieNamed(login, 'sid');
+    if (issued) expect(await opensProfile(app, cookiePair(issued))).toBe(false);
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('when the store cannot delete the session, the logout answers 500, clears no cookie, and the session still works', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const cookie = await logIn(app);
+    store.failing.add('destroy');
+    const logout = await request(app).post('/logout').set('Cookie', cookie);
+    expect(logout.status).toBe(500);
+    expect(logout.text).not.toContain('Logged out');
+    expect(setCookieLines(logout)).toEqual([]);
+    store.failing.clear();
+    expect(await opensProfile(app, cookie)).toBe(true);
+  });
+});
+
+describe("the article's logout when the store fails", () => {
+  test("when the store cannot delete the session, the article's logout answers 500 Error logging out", async () => {
+    const store = new FailingStore();
+    const app = createArticleApp({ store });
+    const login = await request(app).post('/login');
+    const cookie = cookiePair(requireCookie(login, 'connect.sid'));
+    store.failing.add('destroy');
+    const logout = await request(app).post('/logout').set('Cookie', cookie);
+    expect(logout.status).toBe(500);
+    expect(logout.text).toBe('Error logging out');
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login'),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
+  cookieName: 'sid',
 });
 
 describeHostileInput({

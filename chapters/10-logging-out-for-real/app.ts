@@ -1,7 +1,7 @@
 // Logging out for real: destroy the session on the server AND clear the cookie in the browser.
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import express, { type Express } from 'express';
+import express, { type CookieOptions, type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
 
 declare module 'express-session' {
@@ -32,22 +32,25 @@ function sessionSecret(): string {
 // #region cookie
 // One name and one set of options, used both to set the cookie and to clear it.
 export const SESSION_COOKIE_NAME = 'sid';
-export const SESSION_COOKIE = {
-  path: '/',
-  httpOnly: true,
-  sameSite: 'lax',
-  secure: process.env.NODE_ENV === 'production', // HTTPS only in production (see chapter 12)
-} as const;
+export function sessionCookieOptions(): CookieOptions {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: process.env.NODE_ENV === 'production', // HTTPS only in production (see chapter 12)
+  };
+}
 // #endregion cookie
 
 export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {
   const app = express();
 
   // #region session
+  const cookie = sessionCookieOptions(); // read when the app is built: NODE_ENV at start-up decides
   app.use(
     session({
       name: SESSION_COOKIE_NAME,
-      cookie: SESSION_COOKIE,
+      cookie,
       secret,
       store,
       resave: false,
@@ -83,7 +86,7 @@ export function createApp({ store = new MemoryStore(), secret = sessionSecret() 
       if (err) return next(err);
       // 2. Tell the browser to drop the cookie: same name, same path and domain (and the same
       //    secure/sameSite/httpOnly, so the clearing header is accepted wherever the cookie was).
-      res.clearCookie(SESSION_COOKIE_NAME, SESSION_COOKIE);
+      res.clearCookie(SESSION_COOKIE_NAME, cookie);
       res.send('Logged out');
     });
   });
