@@ -4,9 +4,10 @@ import express from 'express';
 import session, { MemoryStore, Store, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cookiePair, requireCookie, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
+import { cookieNamed, cookiePair, requireCookie, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { storedCount } from '../../src/testkit/store.ts';
+import { describeSecretSource, signedWith, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -172,6 +173,18 @@ const cases: HostileCase[] = [
     check: noCookieSet,
   },
   {
+    name: 'a username that is an array holding a known name: 400, refused before any look-up',
+    send: login('{"username": ["ada"]}'),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
+    name: "a username with a capital letter ('Grace'): 400, refused before any look-up",
+    send: (w) => request(w.server).post('/login').send({ username: 'Grace' }),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
     name: 'a login with a form body instead of JSON: 400, not a crash on an undefined req.body',
     send: login('username=ada', 'application/x-www-form-urlencoded'),
     expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
@@ -203,18 +216,27 @@ const cases: HostileCase[] = [
 describe('every hostile request gets a clear, stable answer, and nobody else is affected', () => {
   let world: World;
   let bystander: ReturnType<typeof request.agent>;
+  let graceLogin: request.Response;
   const logged: unknown[] = [];
 
   beforeAll(async () => {
     const store = new MemoryStore();
     const server = await listen(createApp({ secrets: [SECRET], store, log: (err) => logged.push(err) }));
     bystander = request.agent(server);
-    const res = await bystander.post('/login').send({ username: 'grace' }).expect(200);
-    const cookie = requireCookie(res, 'connect.sid');
-    world = { server, store, bystanderCookie: cookiePair(cookie), bystanderId: signedSessionId(cookie.value).id };
+    // No assertion here: a failed hook would skip every claim below instead of failing them.
+    graceLogin = await bystander.post('/login').send({ username: 'grace' });
+    const cookie = cookieNamed(graceLogin, 'connect.sid');
+    world = { server, store, bystanderCookie: cookie ? cookiePair(cookie) : '', bystanderId: cookie ? signedSessionId(cookie.value).id : '' };
   });
 
   afterAll(() => close(world?.server));
+
+  test('first, grace (the bystander) logs in normally: 200 and a session cookie', async () => {
+    expect(graceLogin.status).toBe(200);
+    expect(graceLogin.body).toEqual({ username: 'grace' });
+    expect(world.bystanderCookie).toMatch(/^connect\.sid=s%3A/);
+    await bystander.get('/profile').expect(200, { userId: 43, username: 'grace' });
+  });
 
   for (const hostile of cases) {
     test(hostile.name, async () => {
@@ -235,7 +257,7 @@ describe('every hostile request gets a clear, stable answer, and nobody else is 
     });
   }
 
-  test('after all of that, a new user can still log in and the bystander can still log out', async () => {
+  test('after all of that, a new user can still log in, the bystander can still log out, and no request was logged as a server error', async () => {
     const newcomer = request.agent(world.server);
     await newcomer.post('/login').send({ username: 'ada' }).expect(200, { username: 'ada' });
     await newcomer.get('/profile').expect(200, { userId: 42, username: 'ada' });
@@ -293,7 +315,7 @@ describe('errors never leak a stack trace', () => {
     expect(res.text).toMatch(FILE_PATH);
   });
 
-  test("Express's default handler hides the stack only when the env setting is production", async () => {
+  test("Express's default handler hides the stack when the env setting is production", async () => {
     const res = await request(withDefaultHandler('production')).post('/login').set('Content-Type', 'application/json').send('{"username":');
     expect(res.status).toBe(400);
     expect(res.text).not.toMatch(/at .+/);
@@ -301,14 +323,144 @@ describe('errors never leak a stack trace', () => {
     expect(res.text).toContain('Bad Request');
   });
 
-  test("the chapter's handler gives the same short JSON answer whatever NODE_ENV says", async () => {
+  test("the chapter's handler gives the same short JSON answer whether NODE_ENV is development or production", async () => {
+    for (const env of ['development', 'production']) {
+      const app = withEnv({ NODE_ENV: env }, () => createApp({ secrets: [SECRET] }));
+      expect(app.get('env')).toBe(env);
+      const res = await request(app).post('/login').set('Content-Type', 'application/json').send('{"username":');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'malformed JSON body' });
+      expect(res.text).not.toContain('SyntaxError');
+      expect(res.text).not.toMatch(STACK_LINE);
+      expect(res.text).not.toMatch(FILE_PATH);
+    }
+  });
+});
+
+/** A MemoryStore that counts its writes, to see when a session is written back. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, session, callback);
+  }
+}
+
+describe("the app's own settings, each checked against this app", () => {
+  test('the session cookie is HttpOnly, SameSite=Lax, Path=/, host-only, and lasts for the browser session (no Expires, no Secure)', async () => {
+    const res = await request(createApp({ secrets: [SECRET] })).post('/login').send({ username: 'ada' }).expect(200);
+    expect(setCookies(res)).toHaveLength(1);
+    const cookie = requireCookie(res, 'connect.sid');
+    expect(signedWith(cookie.value, SECRET)).toBe(true);
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.domain).toBeUndefined();
+    expect(cookie.expires).toBeUndefined();
+    expect(cookie.maxAge).toBeUndefined();
+    expect(cookie.secure).toBeUndefined();
+  });
+
+  test('no answer names the framework: there is no X-Powered-By header', async () => {
     const app = createApp({ secrets: [SECRET] });
-    app.set('env', 'development');
-    const res = await request(app).post('/login').set('Content-Type', 'application/json').send('{"username":');
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'malformed JSON body' });
-    expect(res.text).not.toContain('SyntaxError');
-    expect(res.text).not.toMatch(STACK_LINE);
+    for (const res of [await request(app).get('/profile'), await request(app).get('/nowhere'), await request(app).post('/login').send({ username: 'ada' })]) {
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  test('logging in issues a new session ID: the ID held before no longer opens anything and is gone from the store', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secrets: [SECRET], store });
+    const agent = request.agent(app);
+    const first = requireCookie(await agent.post('/login').send({ username: 'ada' }).expect(200), 'connect.sid');
+    const second = requireCookie(await agent.post('/login').send({ username: 'grace' }).expect(200, { username: 'grace' }), 'connect.sid');
+    expect(signedSessionId(second.value).id).not.toBe(signedSessionId(first.value).id);
+    await request(app).get('/profile').set('Cookie', cookiePair(first)).expect(401, { error: 'not logged in' });
+    await request(app).get('/profile').set('Cookie', cookiePair(second)).expect(200, { userId: 43, username: 'grace' });
+    expect(await storedIds(store)).toEqual([signedSessionId(second.value).id]);
+  });
+
+  test('when the store cannot replace the old session at login, the client gets a 500 and is not logged in', async () => {
+    const store = new FailingStore();
+    const logged: unknown[] = [];
+    const agent = request.agent(createApp({ secrets: [SECRET], store, log: (err) => logged.push(err) }));
+    store.failing.add('destroy'); // regenerate() destroys the old session first
+    await agent.post('/login').send({ username: 'ada' }).expect(500, { error: 'internal server error' });
+    store.failing.clear();
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+    await agent.get('/profile').expect(401, { error: 'not logged in' });
+    expect(logged).toEqual(store.errors);
+  });
+
+  test('when the store cannot save the login, the client gets a 500, not a success, and is not logged in', async () => {
+    const store = new FailingStore();
+    const logged: unknown[] = [];
+    const agent = request.agent(createApp({ secrets: [SECRET], store, log: (err) => logged.push(err) }));
+    store.failing.add('set');
+    await agent.post('/login').send({ username: 'ada' }).expect(500, { error: 'internal server error' });
+    store.failing.clear();
+    expect(await storedCount(store)).toBe(0);
+    await agent.get('/profile').expect(401, { error: 'not logged in' });
+    expect(logged[0]).toBe(store.errors[0]);
+  });
+
+  test('a session that did not change is not written back to the store on each request (resave: false)', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createApp({ secrets: [SECRET], store }));
+    await agent.post('/login').send({ username: 'ada' }).expect(200);
+    const afterLogin = store.writes;
+    expect(afterLogin).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) await agent.get('/profile').expect(200, { userId: 42, username: 'ada' });
+    expect(store.writes).toBe(afterLogin);
+  });
+
+  test('logging out deletes the session from the store and expires the cookie (same name and path); the old cookie opens nothing', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secrets: [SECRET], store });
+    const cookie = requireCookie(await request(app).post('/login').send({ username: 'ada' }).expect(200), 'connect.sid');
+    const res = await request(app).post('/logout').set('Cookie', cookiePair(cookie)).expect(200, { loggedOut: true });
+    expect(await storedCount(store)).toBe(0);
+    const cleared = requireCookie(res, 'connect.sid');
+    expect(cleared.value).toBe('');
+    expect(cleared.path).toBe('/');
+    expect(cleared.domain).toBeUndefined();
+    expect(cleared.expires?.getTime()).toBe(0);
+    await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(401, { error: 'not logged in' });
+  });
+
+  test('when the store cannot delete the session at logout, the client gets a 500, keeps its cookie, and is still logged in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ secrets: [SECRET], store, log: () => {} }));
+    await agent.post('/login').send({ username: 'ada' }).expect(200);
+    store.failing.add('destroy');
+    const res = await agent.post('/logout').expect(500, { error: 'internal server error' });
+    expect(cookieNamed(res, 'connect.sid')).toBeUndefined();
+    store.failing.clear();
+    expect(await storedCount(store)).toBe(1);
+    await agent.get('/profile').expect(200, { userId: 42, username: 'ada' });
+  });
+
+  test('choosing a theme sets a theme cookie signed with the secret, HttpOnly, SameSite=Lax, Path=/, which GET /theme reads back', async () => {
+    const app = createApp({ secrets: [SECRET] });
+    const res = await request(app).post('/theme').send({ theme: 'dark' }).expect(200, { theme: 'dark' });
+    expect(setCookies(res)).toHaveLength(1);
+    const cookie = requireCookie(res, 'theme');
+    expect(signedWith(cookie.value, SECRET)).toBe(true);
+    expect(decodeURIComponent(cookie.value)).toMatch(/^s:dark\./);
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeUndefined();
+    await request(app).get('/theme').set('Cookie', cookiePair(cookie)).expect(200, { theme: 'dark' });
+    await request(app).get('/theme').expect(200, { theme: 'light' });
+  });
+
+  test('a theme that is not light or dark (an unknown name, a number, a list) is refused with 400 and sets no cookie', async () => {
+    const app = createApp({ secrets: [SECRET] });
+    for (const theme of ['blue', 1, ['dark'], null]) {
+      const res = await request(app).post('/theme').send({ theme }).expect(400, { error: 'theme must be one of: light, dark' });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
   });
 });
 
@@ -326,6 +478,19 @@ describe("the article's app under the same garbage", () => {
     expect(await storedCount(store)).toBe(garbage.length);
   });
 
+  test("the article's logout does delete the session from the store, and answers 500 'Error logging out' when the store fails", async () => {
+    const store = new FailingStore();
+    const app = createArticleApp({ store });
+    const cookie = cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid'));
+    await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 1');
+    store.failing.add('destroy');
+    await request(app).post('/logout').set('Cookie', cookie).expect(500, 'Error logging out');
+    store.failing.clear();
+    expect(await storedCount(store)).toBe(1);
+    await request(app).post('/logout').set('Cookie', cookie).expect(200, 'User logged out, session destroyed');
+    expect(await storedCount(store)).toBe(0);
+  });
+
   test('the hardened app stores nothing and sends no cookie for the same requests', async () => {
     const store = new MemoryStore();
     const app = createApp({ secrets: [SECRET], store });
@@ -336,6 +501,12 @@ describe("the article's app under the same garbage", () => {
     }
     expect(await storedCount(store)).toBe(0);
   });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').send({ username: 'ada' }).expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({

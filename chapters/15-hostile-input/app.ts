@@ -28,7 +28,14 @@ const USERS = new Map<string, number>([
   ['grace', 43],
 ]);
 
+// #region themes
 const THEMES = ['light', 'dark'];
+
+/** True only for one of the known themes: anything else a client sends is refused or ignored. */
+function isTheme(value: unknown): value is string {
+  return typeof value === 'string' && THEMES.includes(value);
+}
+// #endregion themes
 
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
@@ -37,12 +44,13 @@ function sessionSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** A field of a JSON object body, or undefined when the body is not an object at all. */
+// #region field
+/** An own field of a JSON body, or undefined when the body has none (or is no object at all). */
 function field(req: Request, name: string): unknown {
   const body: unknown = req.body; // undefined in Express 5 when no parser matched
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  return Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof body === 'object' && body !== null && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
 }
+// #endregion field
 
 // #region errors
 /** body-parser's error types, each turned into a short message that reveals nothing internal. */
@@ -135,7 +143,7 @@ export function createApp({ secrets = [sessionSecret()], store = new MemoryStore
   // #region theme
   app.post('/theme', (req, res) => {
     const theme = field(req, 'theme');
-    if (typeof theme !== 'string' || !THEMES.includes(theme)) {
+    if (!isTheme(theme)) {
       res.status(400).json({ error: `theme must be one of: ${THEMES.join(', ')}` });
       return;
     }
@@ -146,7 +154,7 @@ export function createApp({ secrets = [sessionSecret()], store = new MemoryStore
   app.get('/theme', (req, res) => {
     const theme: unknown = req.signedCookies.theme; // false when tampered, absent when unsigned
     if (theme === false) res.clearCookie('theme', { path: '/', httpOnly: true, sameSite: 'lax' });
-    res.json({ theme: typeof theme === 'string' && THEMES.includes(theme) ? theme : 'light' });
+    res.json({ theme: isTheme(theme) ? theme : 'light' });
   });
   // #endregion theme
 
