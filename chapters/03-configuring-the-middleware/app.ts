@@ -50,7 +50,7 @@ export function createApp({
       saveUninitialized: false, // no cookie and no stored session until the app puts something in it
       cookie: {
         httpOnly: true, // the default, stated: page scripts cannot read the session cookie
-        sameSite: 'lax', // not sent on cross-site POSTs, forms or fetches
+        sameSite: 'lax', // not sent with cross-site POSTs or fetches, only on top-level navigations (chapter 11)
         secure, // HTTPS only in production (behind a proxy, also set app.set('trust proxy', 1))
       },
     }),

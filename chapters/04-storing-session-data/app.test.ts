@@ -160,7 +160,7 @@ describe('the corrected login and profile', () => {
     expect(res.text).toBe('User profile for user ID: 1');
   });
 
-  test('without SESSION_SECRET, even a store that outlives the process does not keep anyone logged in: each start signs with a new secret', async () => {
+  test('outside production without SESSION_SECRET, even a store that outlives the process keeps no one logged in across a restart: each start signs with a new secret', async () => {
     const store = new MemoryStore();
     const start = () => withEnv({ SESSION_SECRET: undefined, NODE_ENV: 'development' }, () => createApp({ store }));
     const cookie = requireCookie(await request(start()).post('/login'), 'connect.sid');
