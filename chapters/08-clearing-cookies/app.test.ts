@@ -5,8 +5,10 @@ import { CookieJar } from 'tough-cookie';
 import { describe, expect, test } from 'vitest';
 import { requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { withEnv } from '../../src/testkit/secret.ts';
 import { createApp } from './app.ts';
 import { createArticleApp } from './article.ts';
+import { createDomainScopedApp, createPathScopedApp } from './pitfall-clear-without-scope.ts';
 
 /** The site as the cookie jar sees it; a .localhost name, so a Domain attribute has something to match. */
 const ORIGIN = 'http://app.example.localhost';
@@ -49,32 +51,41 @@ describe("the article's res.clearCookie('theme')", () => {
     expect(cookie.domain).toBeUndefined();
   });
 
-  test("it clears the article's own theme cookie from a cookie jar: same name, same Path=/", async () => {
+  test("it clears the article's own theme cookie, HttpOnly with 15 minutes left, from a cookie jar: the clear needs only the same name and Path=/", async () => {
     const app = createArticleApp();
     const jar = new CookieJar();
-    await visit(app, jar, '/set-theme');
-    expect(await jar.getCookieString(SETTINGS_PAGE)).toBe('theme=dark');
+    const set = await visit(app, jar, '/set-theme');
+    expect(set.text).toBe('Theme cookie set');
+    const [held] = await jar.getCookies(SETTINGS_PAGE);
+    expect(held).toMatchObject({ key: 'theme', value: 'dark', path: '/', httpOnly: true, maxAge: 900 });
     await visit(app, jar, '/clear-theme');
     expect(await jar.getCookieString(SETTINGS_PAGE)).toBe('');
     expect(await jar.getCookies(SETTINGS_PAGE, { expire: false })).toHaveLength(0);
   });
+});
 
-  test('a theme cookie set with Path=/settings survives clearCookie without that path', async () => {
-    const app = createArticleApp({ maxAge: 900000, httpOnly: true, path: '/settings' });
+describe("pitfall: a theme cookie set with its own scope, cleared with the article's clearCookie('theme') (apps written for this chapter)", () => {
+  test('a theme cookie set with Path=/settings survives clearCookie without that path, though the route says it was cleared', async () => {
+    const app = createPathScopedApp();
     const jar = new CookieJar();
     const set = await visit(app, jar, '/set-theme');
     expect(requireCookie(set, 'theme').path).toBe('/settings');
-    await visit(app, jar, '/clear-theme');
+    const cleared = await visit(app, jar, '/clear-theme');
+    expect(cleared.text).toBe('Theme cookie cleared');
+    // A clearing header is sent, but for Path=/: another cookie than the one the jar holds.
+    expect(setCookieLines(cleared)).toEqual([`theme=; Path=/; Expires=${EPOCH_HEADER}`]);
     expect(await jar.getCookieString(SETTINGS_PAGE)).toBe('theme=dark');
   });
 
-  test('a theme cookie set with a Domain survives clearCookie without that domain', async () => {
-    const app = createArticleApp({ maxAge: 900000, httpOnly: true, domain: 'example.localhost' });
+  test('a theme cookie set with a Domain survives clearCookie without that domain, on this host and its siblings', async () => {
+    const app = createDomainScopedApp();
     const jar = new CookieJar();
     const set = await visit(app, jar, '/set-theme');
     expect(requireCookie(set, 'theme').domain).toBe('example.localhost');
     const cleared = await visit(app, jar, '/clear-theme');
-    expect(requireCookie(cleared, 'theme').domain).toBeUndefined();
+    expect(cleared.text).toBe('Theme cookie cleared');
+    // A clearing header is sent, but host-only: another cookie than the shared one the jar holds.
+    expect(setCookieLines(cleared)).toEqual([`theme=; Path=/; Expires=${EPOCH_HEADER}`]);
     expect(await jar.getCookieString(SETTINGS_PAGE)).toBe('theme=dark');
     expect(await jar.getCookieString('http://www.example.localhost/')).toBe('theme=dark');
   });
@@ -159,10 +170,31 @@ describe('the recommended app: one options object for setting and clearing', () 
     expect(await jar.getCookieString('http://www.example.localhost/')).toBe('');
   });
 
-  test('an unknown theme is refused with 400 and sets no cookie', async () => {
-    const res = await request(createApp()).get('/set-theme?theme=purple');
-    expect(res.status).toBe(400);
-    expect(res.headers['set-cookie']).toBeUndefined();
+  test('in production the theme cookie is Secure, and so is the clearing cookie', async () => {
+    const app = withEnv({ NODE_ENV: 'production' }, () => createApp());
+    const set = requireCookie(await request(app).get('/set-theme?theme=dark'), 'theme');
+    const clear = requireCookie(await request(app).get('/clear-theme'), 'theme');
+    expect(set.secure).toBe(true);
+    expect(clear.secure).toBe(true);
+  });
+
+  test('outside production neither the theme cookie nor the clearing cookie is Secure', async () => {
+    const app = withEnv({ NODE_ENV: 'development' }, () => createApp());
+    const set = requireCookie(await request(app).get('/set-theme?theme=dark'), 'theme');
+    const clear = requireCookie(await request(app).get('/clear-theme'), 'theme');
+    expect(set.secure).toBeUndefined();
+    expect(clear.secure).toBeUndefined();
+    expect([set.httpOnly, set.sameSite, set.path]).toEqual([true, 'Lax', '/']);
+  });
+
+  test('an unknown or missing theme is refused with 400 and sets no cookie', async () => {
+    const app = createApp();
+    for (const path of ['/set-theme?theme=purple', '/set-theme']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(400);
+      expect(res.text).toBe('Unknown theme: choose one of light, dark');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
   });
 });
 

@@ -1,23 +1,21 @@
 // The article's code for "Clearing Cookies", as published, next to its "Setting Cookies" route
-// (wrapped in a factory so a spec can run it).
+// (both unchanged, wrapped in a factory so a spec can run them: the only change).
 import express from 'express';
 
-/**
- * `setOptions` lets a spec stand in for a theme cookie set somewhere else with another scope
- * (a path or a domain); by default it is exactly the article's cookie.
- */
-export function createArticleApp(setOptions: express.CookieOptions = { maxAge: 900000, httpOnly: true }) {
+export function createArticleApp() {
   const app = express();
 
+  // #region set
   app.get('/set-theme', (req, res) => {
-    res.cookie('theme', 'dark', setOptions);
-    res.send('Theme cookie set');
+      res.cookie('theme', 'dark', { maxAge: 900000, httpOnly: true });
+      res.send('Theme cookie set');
   });
+  // #endregion set
 
   // #region article
   app.get('/clear-theme', (req, res) => {
-    res.clearCookie('theme');
-    res.send('Theme cookie cleared');
+      res.clearCookie('theme');
+      res.send('Theme cookie cleared');
   });
   // #endregion article
 
