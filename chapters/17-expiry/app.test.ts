@@ -1,11 +1,12 @@
 import type { RequestListener } from 'node:http';
-import { MemoryStore } from 'express-session';
+import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { CookieJar } from 'tough-cookie';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { storedCount, storedSession } from '../../src/testkit/store.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -162,7 +163,7 @@ describe('an absolute limit on a session’s age', () => {
       at(minutes * MINUTE);
       expect((await client.get('/profile')).status).toBe(200);
     }
-    at(75 * MINUTE);
+    at(61 * MINUTE);
     const res = await client.get('/profile');
     expect(res.status).toBe(401);
     expect(res.text).toBe('Session expired, please log in again');
@@ -175,6 +176,28 @@ describe('an absolute limit on a session’s age', () => {
     expect(await storedCount(store)).toBe(0);
   });
 
+  test('when the store cannot delete an expired session, the client gets a 500, not an "expired" answer that leaves the session stored', async () => {
+    const store = new FailingStore();
+    const app = createApp({ secret: SECRET, store, absoluteTimeoutMs: 60 * MINUTE });
+    const login = await request(app).post('/login').expect(200);
+    const cookie = requireCookie(login, 'connect.sid');
+    for (const minutes of [25, 50]) {
+      at(minutes * MINUTE);
+      await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200);
+    }
+    at(75 * MINUTE);
+    store.failing.add('destroy');
+    const res = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Session expired');
+    expect(cookieNamed(res, 'connect.sid')?.value).not.toBe('');
+    store.failing.clear();
+    expect(await storedSession(store, signedSessionId(cookie.value).id)).toMatchObject({ userId: 1 });
+    const retried = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
+    expect(retried.status).toBe(401);
+    expect(retried.text).toBe('Session expired, please log in again');
+  });
+
   test('up to the limit an active user keeps the same session and cookie: requests at 25, 50 and 59 minutes all succeed', async () => {
     const client = browser(createApp({ secret: SECRET, absoluteTimeoutMs: 60 * MINUTE }));
     const login = await client.post('/login');
@@ -184,6 +207,76 @@ describe('an absolute limit on a session’s age', () => {
       expect(res.status).toBe(200);
       expect(requireCookie(res, 'connect.sid').value).toBe(requireCookie(login, 'connect.sid').value);
     }
+  });
+});
+
+/** A MemoryStore that counts its writes, to see when a session is written back. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, session, callback);
+  }
+}
+
+describe('the login and the store', () => {
+  test('logging in again issues a new session ID: the old ID opens nothing and is gone from the store', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secret: SECRET, store });
+    const agent = request.agent(app);
+    const first = requireCookie(await agent.post('/login').expect(200, 'Logged in'), 'connect.sid');
+    const second = requireCookie(await agent.post('/login').expect(200, 'Logged in'), 'connect.sid');
+    expect(signedSessionId(second.value).id).not.toBe(signedSessionId(first.value).id);
+    await request(app).get('/profile').set('Cookie', cookiePair(first)).expect(401, 'Not logged in');
+    await request(app).get('/profile').set('Cookie', cookiePair(second)).expect(200, 'User profile for user ID: 1');
+    expect(await storedIds(store)).toEqual([signedSessionId(second.value).id]);
+  });
+
+  test('when the store cannot replace the old session at login, the client gets a 500 and is not logged in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ secret: SECRET, store }));
+    store.failing.add('destroy'); // regenerate() destroys the old session first
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toBe('Logged in');
+    store.failing.clear();
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+    await agent.get('/profile').expect(401, 'Not logged in');
+  });
+
+  test('when the store cannot save the login, the client gets a 500, not a success, and is not logged in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ secret: SECRET, store }));
+    store.failing.add('set');
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toBe('Logged in');
+    store.failing.clear();
+    expect(await storedCount(store)).toBe(0);
+    await agent.get('/profile').expect(401, 'Not logged in');
+  });
+
+  test('a session that did not change is not written back to the store on each request (resave: false)', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createApp({ secret: SECRET, store }));
+    await agent.post('/login').expect(200);
+    const afterLogin = store.writes;
+    expect(afterLogin).toBeGreaterThan(0);
+    for (const minutes of [5, 10, 15]) {
+      at(minutes * MINUTE);
+      await agent.get('/profile').expect(200, 'User profile for user ID: 1');
+    }
+    expect(store.writes).toBe(afterLogin);
+  });
+
+  test('anonymous requests store nothing and get no cookie (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secret: SECRET, store });
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).get('/profile').expect(401, 'Not logged in');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await storedCount(store)).toBe(0);
   });
 });
 
@@ -222,6 +315,12 @@ describe('the article’s sessions never end on the server', () => {
     at(365 * 24 * 60 * MINUTE);
     expect(await storedCount(store)).toBe(3);
   });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({
