@@ -5,6 +5,7 @@ import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { signedWith, withEnv } from '../../src/testkit/secret.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -167,6 +168,29 @@ describe('rotating secrets', () => {
 });
 
 describe("the article's unsigned cookie", () => {
+  test("the article's /set-theme sends the value itself, unsigned: theme=dark, HttpOnly, Max-Age=900, Path=/", async () => {
+    const res = await request(createArticleApp()).get('/set-theme');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Theme cookie set');
+    const cookie = requireCookie(res, 'theme');
+    expect(cookie.value).toBe('dark');
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.maxAge).toBe(900);
+    expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeUndefined();
+    expect(cookie.sameSite).toBeUndefined();
+  });
+
+  test("the article's /clear-theme expires the theme cookie: an empty value, Expires in 1970, Path=/", async () => {
+    const res = await request(createArticleApp()).get('/clear-theme').set('Cookie', 'theme=dark');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('Theme cookie cleared');
+    const cleared = requireCookie(res, 'theme');
+    expect(cleared.value).toBe('');
+    expect(cleared.expires?.getTime()).toBe(0);
+    expect(cleared.path).toBe('/');
+  });
+
   test("the article's /get-theme answers with any theme the client sends, even one the server never set", async () => {
     const res = await request(createArticleApp()).get('/get-theme').set('Cookie', 'theme=hacker');
     expect(res.status).toBe(200);
@@ -183,6 +207,40 @@ describe("the article's unsigned cookie", () => {
     const res = await request(createApp({ secrets: [SECRET] })).get('/theme').set('Cookie', 'theme=%3Cb%3Ehi%3C%2Fb%3E');
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toBe('Current theme: light');
+  });
+});
+
+// The secret's source, against the snippet built with its defaults (no secrets passed in). The
+// shared describeSecretSource speaks of a session store; a theme cookie has none, so these are its
+// claims in this chapter's words.
+describe('the signing secret comes from COOKIE_SECRET, never from the source', () => {
+  test('with COOKIE_SECRET set, the theme cookie is signed with exactly that secret and read back', async () => {
+    const secret = `from-the-environment-${Math.random().toString(36).slice(2)}`;
+    const app = withEnv({ COOKIE_SECRET: secret, NODE_ENV: 'test' }, () => createApp());
+    const cookie = await themeCookieFrom(app);
+    expect(signedWith(cookie.value, secret)).toBe(true);
+    const res = await request(app).get('/theme').set('Cookie', cookiePair(cookie));
+    expect(res.text).toBe('Current theme: dark');
+  });
+
+  test('in production without COOKIE_SECRET, the app refuses to start, naming the variable', () => {
+    withEnv({ COOKIE_SECRET: undefined, NODE_ENV: 'production' }, () => {
+      expect(() => createApp()).toThrow('COOKIE_SECRET must be set in production');
+    });
+  });
+
+  test('in production with COOKIE_SECRET set, the app starts and signs with it', async () => {
+    const app = withEnv({ COOKIE_SECRET: SECRET, NODE_ENV: 'production' }, () => createApp());
+    expect(signedWith((await themeCookieFrom(app)).value, SECRET)).toBe(true);
+  });
+
+  test('outside production without COOKIE_SECRET, each start signs with a new random secret: a theme cookie from one start is not honoured by the next', async () => {
+    const [first, second] = withEnv({ COOKIE_SECRET: undefined, NODE_ENV: 'development' }, () => [createApp(), createApp()]);
+    const cookie = cookiePair(await themeCookieFrom(first!));
+    expect((await request(first!).get('/theme').set('Cookie', cookie)).text).toBe('Current theme: dark');
+    const next = await request(second!).get('/theme').set('Cookie', cookie);
+    expect(next.text).toBe('Current theme: light');
+    expect(requireCookie(next, 'theme').value).toBe('');
   });
 });
 
