@@ -39,17 +39,24 @@ summary: One sentence a reader sees in the table of contents.
 # ${title.trim()}
 
 Say what the article claims (or leaves out), and whether it is right, incomplete or wrong. Every
-claim below is a test in \`app.test.ts\`.
+statement of behaviour is followed by the claim in \`app.test.ts\` that proves it.
 
 ## The app
 
 {{#include app.ts:session}}
 
+No session is stored, and no cookie sent, until there is something to keep
+({{claim "a request that stores nothing gets no cookie, and the store stays empty"}}).
+
 {{#include app.ts:routes}}
 
 ## What the spec shows
 
-The first visit sets a session cookie; sending it back counts the visits on the server.
+The first visit sets an HttpOnly, SameSite=Lax session cookie
+({{claim "the first visit sets an HttpOnly, SameSite=Lax connect.sid cookie"}}); sending it back
+counts the visits on the server ({{claim "sending the cookie back counts the visits on the server"}}),
+and a request that only reads the session does not write it back
+({{claim "reading the session without changing it does not write it back to the store (resave: false)"}}).
 
 ## Run it
 
@@ -61,6 +68,7 @@ curl -i -c jar.txt -b jar.txt http://localhost:3000/
 \`\`\`
 `;
   const app = `// ${title.trim()}
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import express, { type Express } from 'express';
 import session, { MemoryStore, type Store } from 'express-session';
@@ -76,25 +84,44 @@ export interface AppOptions {
   secret?: string;
 }
 
-/** The signing secret: from the environment, with a development-only fallback. */
+/**
+ * The signing secret comes from the environment. Outside production a random one is made per start
+ * (sessions then end on restart), so no secret is ever written in the source.
+ */
 function sessionSecret(): string {
   const secret = process.env.SESSION_SECRET;
   if (secret) return secret;
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
-  return 'dev-only-secret-do-not-use-in-production';
+  return randomBytes(32).toString('base64url');
 }
 
 export function createApp({ store = new MemoryStore(), secret = sessionSecret() }: AppOptions = {}): Express {
   const app = express();
 
   // #region session
-  app.use(session({ secret, store, resave: false, saveUninitialized: false }));
+  app.use(
+    session({
+      secret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
   // #endregion session
 
   // #region routes
   app.get('/', (req, res) => {
     req.session.views = (req.session.views ?? 0) + 1;
     res.send(\`Views: \${req.session.views}\`);
+  });
+
+  app.get('/views', (req, res) => {
+    res.send(\`Views so far: \${req.session.views ?? 0}\`);
+  });
+
+  app.get('/health', (_req, res) => {
+    res.send('ok');
   });
   // #endregion routes
 
@@ -109,19 +136,32 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 }
 // #endregion listen
 `;
-  const spec = `import request from 'supertest';
+  const spec = `import { MemoryStore, type SessionData } from 'express-session';
+import request from 'supertest';
 import { describe, expect, test } from 'vitest';
-import { cookiePair, requireCookie } from '../../src/testkit/cookies.ts';
+import { cookiePair, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-${num}-secret';
 
+/** A MemoryStore that counts the sessions written to it. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, data, callback);
+  }
+}
+
 describe(${JSON.stringify(title.trim())}, () => {
-  test('the first visit sets an HttpOnly connect.sid cookie', async () => {
+  test('the first visit sets an HttpOnly, SameSite=Lax connect.sid cookie', async () => {
     const res = await request(createApp({ secret: SECRET })).get('/').expect(200);
     const cookie = requireCookie(res, 'connect.sid');
     expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
     expect(res.text).toBe('Views: 1');
   });
 
@@ -131,6 +171,29 @@ describe(${JSON.stringify(title.trim())}, () => {
     const res = await request(app).get('/').set('Cookie', cookiePair(cookie));
     expect(res.text).toBe('Views: 2');
   });
+
+  test('reading the session without changing it does not write it back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const cookie = requireCookie(await request(app).get('/'), 'connect.sid');
+    const writes = store.writes;
+    const res = await request(app).get('/views').set('Cookie', cookiePair(cookie));
+    expect(res.text).toBe('Views so far: 1');
+    expect(store.writes).toBe(writes);
+  });
+
+  test('a request that stores nothing gets no cookie, and the store stays empty', async () => {
+    const store = new MemoryStore();
+    const res = await request(createApp({ store, secret: SECRET })).get('/health').expect(200);
+    expect(setCookieLines(res)).toEqual([]);
+    expect(await storedCount(store)).toBe(0);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).get('/'),
+  recognises: async (app, cookie) => (await request(app).get('/views').set('Cookie', cookie)).text === 'Views so far: 1',
 });
 
 describeHostileInput({ createApp: () => createApp({ secret: SECRET }), path: '/' });

@@ -55,6 +55,16 @@ describe('new-chapter template', () => {
     }
   });
 
+  test("every claim the template's prose references is a test of its spec, and its secret has no fixed fallback", () => {
+    const { files } = chapterTemplate('refs', 'Refs', 5);
+    const text = (name: string) => String(files.find((f) => f.path === name)?.content);
+    const refs = [...text('README.md').matchAll(/\{\{claim "([^"]+)"\}\}/g)].map((m) => m[1]!.replace(/\s+/g, ' '));
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    for (const name of refs) expect(text('app.test.ts')).toContain(`test(${JSON.stringify(name).replace(/^"|"$/g, "'")}`);
+    expect(text('app.ts')).toContain('randomBytes(32)');
+    expect(text('app.test.ts')).toContain('describeSecretSource(');
+  });
+
   test('a bad slug is refused', () => {
     expect(() => chapterTemplate('Bad Slug', 'T', 1)).toThrow('a slug is lowercase words joined by dashes');
   });
