@@ -4,6 +4,7 @@ import { CookieJar } from 'tough-cookie';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { withEnv } from '../../src/testkit/secret.ts';
 import { ONE_YEAR_MS, createApp } from './app.ts';
 import { createArticleApp } from './article.ts';
 
@@ -51,7 +52,7 @@ describe("the article's res.cookie('theme', 'dark', { maxAge: 900000, httpOnly: 
     expect(Math.abs(delta - 900_000)).toBeLessThanOrEqual(1000);
   });
 
-  test('the cookie is HttpOnly, so page scripts cannot read it', async () => {
+  test('the cookie carries the HttpOnly attribute', async () => {
     const res = await request(createArticleApp()).get('/set-theme');
     expect(requireCookie(res, 'theme').httpOnly).toBe(true);
   });
@@ -68,6 +69,15 @@ describe("the article's res.cookie('theme', 'dark', { maxAge: 900000, httpOnly: 
     expect(cookie.sameSite).toBeUndefined();
     expect(cookie.domain).toBeUndefined();
     expect(setCookieLines(res)[0]).not.toMatch(/Secure|SameSite|Domain/i);
+  });
+
+  test('without Domain the cookie is host-only: a cookie jar sends it back to the host that set it, and to no sibling or parent host', async () => {
+    const res = await request(createArticleApp()).get('/set-theme');
+    const jar = new CookieJar();
+    for (const line of setCookieLines(res)) await jar.setCookie(line, 'http://app.example.localhost/set-theme');
+    expect(await jar.getCookieString('http://app.example.localhost/')).toBe('theme=dark');
+    expect(await jar.getCookieString('http://www.example.localhost/')).toBe('');
+    expect(await jar.getCookieString('http://example.localhost/')).toBe('');
   });
 
   test('a cookie jar keeps the theme for 15 minutes and forgets it after that', async () => {
@@ -87,6 +97,20 @@ describe("the article's res.cookie('theme', 'dark', { maxAge: 900000, httpOnly: 
     };
     expect(await jarAfter(14)).toBe('theme=dark');
     expect(await jarAfter(16)).toBe('');
+  });
+});
+
+describe('maxAge is in milliseconds (a variant written in this spec, not the article)', () => {
+  test('maxAge: 900 by mistake gives Max-Age=0: a cookie jar drops the cookie at once', async () => {
+    const app = express();
+    app.get('/set-theme', (_req, res) => {
+      res.cookie('theme', 'dark', { maxAge: 900, httpOnly: true }).send('ok');
+    });
+    const res = await request(app).get('/set-theme');
+    expect(requireCookie(res, 'theme').maxAge).toBe(0);
+    const jar = new CookieJar();
+    for (const line of setCookieLines(res)) await jar.setCookie(line, 'http://localhost/');
+    expect(await jar.getCookieString('http://localhost/')).toBe('');
   });
 });
 
@@ -127,7 +151,7 @@ describe('the recommended theme cookie', () => {
     expect(Math.abs(expiresAfterDate(res, cookie.expires) - ONE_YEAR_MS)).toBeLessThanOrEqual(1000);
   });
 
-  test('every attribute is chosen: Path=/, HttpOnly, SameSite=Lax, no Domain, no Secure outside production', async () => {
+  test('every attribute is chosen: Path=/, HttpOnly, SameSite=Lax, no Domain, and no Secure when secure is false', async () => {
     const res = await request(createApp({ secure: false })).get('/set-theme?theme=light');
     const cookie = requireCookie(res, 'theme');
     expect(cookie.value).toBe('light');
@@ -138,11 +162,18 @@ describe('the recommended theme cookie', () => {
     expect(cookie.secure).toBeUndefined();
   });
 
-  test('with secure: true (the production default) the cookie is also Secure', async () => {
-    const res = await request(createApp({ secure: true })).get('/set-theme?theme=dark');
-    const cookie = requireCookie(res, 'theme');
+  test('in production (NODE_ENV=production) the theme cookie is Secure by default, and still HttpOnly and SameSite=Lax', async () => {
+    const app = withEnv({ NODE_ENV: 'production' }, () => createApp());
+    const cookie = requireCookie(await request(app).get('/set-theme?theme=dark'), 'theme');
     expect(cookie.secure).toBe(true);
     expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.httpOnly).toBe(true);
+  });
+
+  test('outside production (NODE_ENV=development) the theme cookie is not Secure by default', async () => {
+    const app = withEnv({ NODE_ENV: 'development' }, () => createApp());
+    const cookie = requireCookie(await request(app).get('/set-theme?theme=dark'), 'theme');
+    expect(cookie.secure).toBeUndefined();
     expect(cookie.httpOnly).toBe(true);
   });
 
@@ -160,6 +191,7 @@ describe('the recommended theme cookie', () => {
     for (const path of ['/set-theme', '/set-theme?theme=dark&theme=light']) {
       const res = await request(app).get(path);
       expect(res.status).toBe(400);
+      expect(res.text).toBe('Unknown theme: choose one of light, dark');
       expect(res.headers['set-cookie']).toBeUndefined();
     }
   });
