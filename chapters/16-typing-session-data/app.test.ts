@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cookiePair, requireCookie } from '../../src/testkit/cookies.ts';
+import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { ROOT, makeWorkDir, tempFolder, typeCheckProjects, type Result } from '../../src/testkit/tsc.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
@@ -60,6 +63,7 @@ function compile() {
     const appLines = readFileSync(APP, 'utf8').split('\n');
     for (const line of [...declarations].reverse()) appLines.splice(line, 0, '    userId satisfies never; // probe');
     const probe = await work.write('app.probe.ts', appLines.join('\n'));
+    const stringProbe = await work.write('app.string-probe.ts', readFileSync(APP, 'utf8').replace('req.session.userId = 1;', "req.session.userId = '1';"));
     const project = (files: string[], listFiles = false) => ({ files, extends: `${ROOT}/tsconfig.json`, listFiles });
     const results = await typeCheckProjects(work.path, {
       article: project([ARTICLE], true),
@@ -67,6 +71,7 @@ function compile() {
       together: project([ARTICLE, APP]),
       conflict: project([APP, other]),
       probe: project([probe]),
+      stringProbe: project([stringProbe]),
     });
     const findings = (name: string): Finding[] =>
       (results[name]?.diagnostics ?? []).map((d) => ({
@@ -102,6 +107,15 @@ describe('the article’s code under strict TypeScript', () => {
   });
 });
 
+describe('the article’s code, run as written', () => {
+  test('a visitor who never logs in still gets a session cookie from the article’s app (saveUninitialized: true)', async () => {
+    const res = await request(createArticleApp()).get('/profile');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User not logged in');
+    expect(decodeURIComponent(requireCookie(res, 'connect.sid').value)).toMatch(/^s:/);
+  });
+});
+
 describe('declaring SessionData once', () => {
   test('app.ts, which augments SessionData with userId: number, compiles with no diagnostics', { timeout: 30_000 }, async () => {
     const { findings } = await compile();
@@ -119,6 +133,14 @@ describe('declaring SessionData once', () => {
     );
     const types = probes.map((p) => /^Type '(.+)' does not satisfy the expected type 'never'\./.exec(p.message)?.[1]);
     expect(types).toEqual(['number | undefined']);
+  });
+
+  test("with the augmentation, writing a string into req.session.userId is refused with TS2322", { timeout: 30_000 }, async () => {
+    const { findings } = await compile();
+    const [line] = linesContaining(APP, 'req.session.userId = 1;');
+    expect(findings('stringProbe')).toEqual([
+      { code: 2322, file: 'app.string-probe.ts', line, message: "Type 'string' is not assignable to type 'number'." },
+    ]);
   });
 
   test('the augmentation is global: in one program with app.ts, the article’s code compiles too', { timeout: 30_000 }, async () => {
@@ -147,7 +169,7 @@ describe('the typed app over HTTP', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  test('after logging in, the profile reads the typed userId back: 1', async () => {
+  test('after logging in, the profile reads the typed userId back: 1 (the cookie has express-session’s defaults: HttpOnly, Path=/, no Secure, SameSite or expiry)', async () => {
     const app = createApp({ secret: 'chapter-16-secret' });
     const login = await request(app).post('/login');
     expect(login.status).toBe(200);
@@ -155,11 +177,87 @@ describe('the typed app over HTTP', () => {
     const cookie = requireCookie(login, 'connect.sid');
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.path).toBe('/');
+    expect(cookie.secure).toBeUndefined();
+    expect(cookie.sameSite).toBeUndefined();
+    expect(cookie.expires).toBeUndefined();
     const profile = await request(app).get('/profile').set('Cookie', cookiePair(cookie));
     expect(profile.status).toBe(200);
     expect(profile.text).toBe('User profile for user ID: 1');
     expect(profile.headers['set-cookie']).toBeUndefined();
   });
+});
+
+/** A MemoryStore that counts its writes, to see when a session is written back. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, session, callback);
+  }
+}
+
+describe('the typed app’s session handling', () => {
+  test('anonymous requests store nothing (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secret: 'chapter-16-secret', store });
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).get('/profile').expect(401, 'User not logged in');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('logging in again issues a new session ID: the old ID opens nothing and is gone from the store', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ secret: 'chapter-16-secret', store });
+    const agent = request.agent(app);
+    const first = requireCookie(await agent.post('/login').expect(200), 'connect.sid');
+    const second = requireCookie(await agent.post('/login').expect(200), 'connect.sid');
+    expect(signedSessionId(second.value).id).not.toBe(signedSessionId(first.value).id);
+    await request(app).get('/profile').set('Cookie', cookiePair(first)).expect(401, 'User not logged in');
+    await request(app).get('/profile').set('Cookie', cookiePair(second)).expect(200, 'User profile for user ID: 1');
+    expect(await storedIds(store)).toEqual([signedSessionId(second.value).id]);
+  });
+
+  test('when the store cannot replace the old session at login, the client gets a 500 and is not logged in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ secret: 'chapter-16-secret', store }));
+    store.failing.add('destroy'); // regenerate() destroys the old session first
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('logged in');
+    store.failing.clear();
+    for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+    await agent.get('/profile').expect(401, 'User not logged in');
+  });
+
+  test('when the store cannot save the login, the client gets a 500, not a success, and is not logged in', async () => {
+    const store = new FailingStore();
+    const agent = request.agent(createApp({ secret: 'chapter-16-secret', store }));
+    store.failing.add('set');
+    const res = await agent.post('/login');
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('logged in');
+    store.failing.clear();
+    expect(await storedCount(store)).toBe(0);
+    await agent.get('/profile').expect(401, 'User not logged in');
+  });
+
+  test('a session that did not change is not written back to the store on each request (resave: false)', async () => {
+    const store = new CountingStore();
+    const agent = request.agent(createApp({ secret: 'chapter-16-secret', store }));
+    await agent.post('/login').expect(200);
+    const afterLogin = store.writes;
+    expect(afterLogin).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) await agent.get('/profile').expect(200, 'User profile for user ID: 1');
+    expect(store.writes).toBe(afterLogin);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({
