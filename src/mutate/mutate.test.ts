@@ -10,7 +10,7 @@ function sessionSecret(): string {
   if (process.env.NODE_ENV === 'production') throw new Error('SESSION_SECRET must be set in production');
   return randomBytes(32).toString('base64url');
 }
-export function createApp() {
+export function createApp({ secure = process.env.NODE_ENV === 'production', sameSite = 'strict' }: { secure?: boolean; sameSite?: string } = {}) {
   const app = express();
   app.set('trust proxy', 'loopback');
   app.use(session({ secret: sessionSecret(), resave: false, saveUninitialized: false, cookie: { httpOnly: true, path: '/', sameSite: 'lax', secure: process.env.NODE_ENV === 'production', maxAge: 900_000 } }));
@@ -58,6 +58,8 @@ describe('mutation operators', () => {
       ['weaken-guard', "if (typeof req.body.name !== 'string') {", true],
       ['change-name', "res.clearCookie('sid'", true],
       ['change-status', 'res.status(200)', false],
+      ['weaken-secure', '{ secure = false,', true],
+      ['loosen-samesite', "sameSite = 'lax'", true],
       ['flip-option', 'resave: true', false],
     ];
     for (const [operator, fragment, safety] of expected) {

@@ -173,6 +173,9 @@ function collectEdits(source: ts.SourceFile): Edit[] {
           if (name === 'secret') {
             add({ operator: 'constant-secret', start: prop.getStart(source), end: prop.getEnd(), text: "secret: 'keyboard cat'", description: 'the secret written into the source', safety: true });
           }
+          if (name === 'secure') {
+            add({ operator: 'weaken-secure', start: prop.getStart(source), end: prop.getEnd(), text: 'secure: false', description: '`secure: false`', safety: true });
+          }
           continue;
         }
         if (!ts.isPropertyAssignment(prop)) continue;
@@ -200,6 +203,26 @@ function collectEdits(source: ts.SourceFile): Edit[] {
             add({ operator: `change-${name}`, start: value.getStart(source), end: value.getEnd(), text: `'${to}'`, description: `\`${name}: '${to}'\``, safety: false });
           }
         }
+      }
+    }
+
+    // An option's default in a destructured parameter (`{ secure = process.env.NODE_ENV === 'production' }`).
+    if (ts.isBindingElement(node) && node.initializer && ts.isIdentifier(node.name) && ts.isObjectBindingPattern(node.parent)) {
+      const name = node.name.text;
+      const value = node.initializer;
+      const valueText = text(value, source);
+      if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) {
+        if (OPTIONS.has(name)) {
+          const flipped = value.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true';
+          add({ operator: 'flip-option', start: value.getStart(source), end: value.getEnd(), text: flipped, description: `\`${name}\` defaults to \`${flipped}\``, safety: SAFETY_OPTIONS.has(name) });
+        }
+      } else if (name === 'secure') {
+        add({ operator: 'weaken-secure', start: value.getStart(source), end: value.getEnd(), text: 'false', description: '`secure` defaults to `false`', safety: true });
+      } else if (name === 'sameSite' && ts.isStringLiteral(value)) {
+        const to = value.text === 'none' ? 'lax' : value.text === 'strict' ? 'lax' : 'none';
+        add({ operator: 'loosen-samesite', start: value.getStart(source), end: value.getEnd(), text: `'${to}'`, description: `\`sameSite\` defaults to \`'${to}'\``, safety: true });
+      } else if ((name === 'maxAge' || name === 'expires') && ts.isNumericLiteral(value)) {
+        add({ operator: 'change-expiry', start: value.getStart(source), end: value.getEnd(), text: `(${valueText}) * 10`, description: `\`${name}\` defaults to ten times longer`, safety: true });
       }
     }
 
