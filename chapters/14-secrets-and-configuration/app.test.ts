@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import express from 'express';
-import session, { MemoryStore, type SessionOptions } from 'express-session';
+import session, { MemoryStore, type SessionData, type SessionOptions } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
-import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { signedWith, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp, loadConfig, MIN_SECRET_LENGTH } from './app.ts';
 
@@ -20,14 +22,19 @@ function signCookie(id: string, secret: string): string {
   return `connect.sid=${encodeURIComponent(`s:${id}.${mac}`)}`;
 }
 
-function sessionIds(store: MemoryStore): Promise<string[]> {
-  return new Promise((resolve, reject) => store.all((err, all) => (err ? reject(err) : resolve(Object.keys(all ?? {})))));
+/** A MemoryStore that counts how often a session is written (set). */
+class CountingStore extends MemoryStore {
+  sets = 0;
+  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets += 1;
+    super.set(sid, data, callback);
+  }
 }
 
 const quiet = () => {};
 
 describe('the secret comes from the environment', () => {
-  test('in production, SESSION_SECRET is the signing secret', () => {
+  test('in production, loadConfig takes SESSION_SECRET as the only secret, with no warnings', () => {
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET })).toEqual({ secrets: [NEW_SECRET], warnings: [] });
   });
 
@@ -85,6 +92,67 @@ describe('the secret comes from the environment', () => {
   });
 });
 
+describe("the snippet's session settings", () => {
+  const env = { SESSION_SECRET: NEW_SECRET };
+
+  test('a visitor who has not logged in gets 401, no cookie, and leaves nothing in the store (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ env, store });
+    const res = await request(app).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('Not logged in');
+    expect(setCookieLines(res)).toEqual([]);
+    const missing = await request(app).get('/no-such-page');
+    expect(missing.status).toBe(404);
+    expect(setCookieLines(missing)).toEqual([]);
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('reading the profile does not write the unchanged session back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const app = createApp({ env, store });
+    const cookie = cookiePair(requireCookie(await request(app).post('/login').expect(200), 'connect.sid'));
+    const afterLogin = store.sets;
+    for (let i = 0; i < 3; i += 1) {
+      await request(app).get('/profile').set('Cookie', cookie).expect(200, 'Hello ada, your user ID is 42');
+    }
+    expect(store.sets).toBe(afterLogin);
+  });
+
+  test('logging in again issues a new session ID: the old one is gone from the store and no longer opens the profile', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ env, store });
+    const before = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    const res = await request(app).post('/login').set('Cookie', cookiePair(before));
+    expect(res.status).toBe(200);
+    const after = requireCookie(res, 'connect.sid');
+    const oldId = signedSessionId(before.value).id;
+    expect(signedSessionId(after.value).id).not.toBe(oldId);
+    expect(await storedSession(store, oldId)).toBeUndefined();
+    expect((await request(app).get('/profile').set('Cookie', cookiePair(before))).status).toBe(401);
+    expect((await request(app).get('/profile').set('Cookie', cookiePair(after))).text).toBe('Hello ada, your user ID is 42');
+  });
+
+  for (const [when, operation] of [
+    ['while regenerating the session at login', 'destroy'],
+    ['to save the login', 'set'],
+  ] as const) {
+    test(`when the store fails ${when}, the client gets a 500 and is not logged in`, async () => {
+      const store = new FailingStore();
+      const app = createApp({ env, store });
+      store.failing.add(operation);
+      const res = await request(app).post('/login');
+      expect(res.status).toBe(500);
+      expect(res.text).not.toContain('Logged in');
+      for (const id of await storedIds(store)) expect(await storedSession(store, id)).not.toHaveProperty('userId');
+      store.failing.delete(operation);
+      // The failed answer may carry a cookie for a fresh, empty session: it opens nothing.
+      const issued = cookieNamed(res, 'connect.sid');
+      if (issued) expect((await request(app).get('/profile').set('Cookie', cookiePair(issued))).status).toBe(401);
+    });
+  }
+});
+
 describe('express-session without any secret', () => {
   test('every request fails with 500 "secret option required for sessions", even one that never reads the session', async () => {
     const app = express();
@@ -136,7 +204,7 @@ describe('rotating the secret', () => {
     expect(res.text).toBe('Not logged in');
     expect(res.headers['set-cookie']).toBeUndefined();
     // The data is still in the store, unreachable, until it expires.
-    expect(await sessionIds(store)).toEqual([signedSessionId(oldCookie.value).id]);
+    expect(await storedIds(store)).toEqual([signedSessionId(oldCookie.value).id]);
   });
 });
 
@@ -146,18 +214,30 @@ describe("the article's hard-coded secret", () => {
     const app = createArticleApp({ store });
     await request(app).post('/login').expect(200); // the victim logs in
     // The attacker has the raw ID only (store keys, logs, an admin page), never the cookie.
-    const [id] = await sessionIds(store);
+    const [id] = await storedIds(store);
     expect(id).toBeDefined();
     const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, PUBLIC_SECRET));
     expect(res.status).toBe(200);
     expect(res.text).toBe('User profile for user ID: 1');
   });
 
+  test("the article's resave: false: reading the profile does not write the unchanged session back", async () => {
+    const store = new CountingStore();
+    const app = createArticleApp({ store });
+    const cookie = cookiePair(requireCookie(await request(app).post('/login').expect(200), 'connect.sid'));
+    const afterLogin = store.sets;
+    for (let i = 0; i < 2; i += 1) {
+      await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 1');
+    }
+    expect(afterLogin).toBe(1);
+    expect(store.sets).toBe(afterLogin);
+  });
+
   test('the same ID signed with any other secret is rejected: the signature is the only barrier', async () => {
     const store = new MemoryStore();
     const app = createArticleApp({ store });
     await request(app).post('/login').expect(200);
-    const [id] = await sessionIds(store);
+    const [id] = await storedIds(store);
     const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, 'a-guess'));
     expect(res.text).toBe('User not logged in');
     const issued = requireCookie(res, 'connect.sid');
@@ -168,11 +248,44 @@ describe("the article's hard-coded secret", () => {
     const store = new MemoryStore();
     const app = createApp({ env: { SESSION_SECRET: NEW_SECRET }, store });
     await request(app).post('/login').expect(200);
-    const [id] = await sessionIds(store);
+    const [id] = await storedIds(store);
     const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, PUBLIC_SECRET));
     expect(res.status).toBe(401);
     expect(res.text).toBe('Not logged in');
     expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+// The secret's source, against the app built with its defaults (no `env` passed: it reads
+// process.env). The shared describeSecretSource starts the production app with a 19-character
+// secret, which this chapter's app rightly refuses (MIN_SECRET_LENGTH), so its claims are here.
+describe('the app built with its defaults reads process.env', () => {
+  const build = (vars: Record<string, string | undefined>, store = new MemoryStore()) => withEnv(vars, () => createApp({ store, warn: quiet }));
+
+  test('with SESSION_SECRET set in process.env, the connect.sid cookie is signed with exactly that secret', async () => {
+    const app = build({ SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: undefined, NODE_ENV: 'test' });
+    const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    expect(signedWith(cookie.value, NEW_SECRET)).toBe(true);
+    expect((await request(app).get('/profile').set('Cookie', cookiePair(cookie))).status).toBe(200);
+  });
+
+  test('in production without SESSION_SECRET in process.env, the app refuses to start, naming the variable', () => {
+    expect(() => build({ SESSION_SECRET: undefined, NODE_ENV: 'production' })).toThrow('SESSION_SECRET must be set in production');
+  });
+
+  test('in production with a strong SESSION_SECRET in process.env, the app starts and signs with it', async () => {
+    const app = build({ SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: undefined, NODE_ENV: 'production' });
+    const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
+    expect(signedWith(cookie.value, NEW_SECRET)).toBe(true);
+  });
+
+  test('outside production without SESSION_SECRET, each start signs with a new random secret: a cookie from one start is not honoured by the next, even with the same store', async () => {
+    const store = new MemoryStore();
+    const vars = { SESSION_SECRET: undefined, SESSION_PREVIOUS_SECRETS: undefined, NODE_ENV: 'development' };
+    const [first, second] = [build(vars, store), build(vars, store)];
+    const cookie = cookiePair(requireCookie(await request(first).post('/login').expect(200), 'connect.sid'));
+    expect((await request(first).get('/profile').set('Cookie', cookie)).status).toBe(200);
+    expect((await request(second).get('/profile').set('Cookie', cookie)).status).toBe(401);
   });
 });
 

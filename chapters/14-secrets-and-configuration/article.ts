@@ -1,5 +1,6 @@
 // The article's session set-up and routes (Steps 2 and 3), unchanged but for the factory around
-// them and the store parameter (express-session's default store is this same MemoryStore).
+// them and the store parameter (express-session's default store is this same MemoryStore); the
+// article's `const PORT = 3000;` is left out, since the factory does not listen.
 import express from 'express';
 import session, { MemoryStore } from 'express-session';
 
