@@ -1,15 +1,101 @@
-import express from 'express';
-import session, { type CookieOptions } from 'express-session';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import session, { type CookieOptions, MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
+import { CookieJar } from 'tough-cookie';
 import { describe, expect, test } from 'vitest';
-import { cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
+import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-11-secret';
 const HTTPS = { 'X-Forwarded-Proto': 'https' };
 const THIRTY_MINUTES = 30 * 60 * 1000;
+/** Where a jar files the app's cookies: a label for tough-cookie, never dialled (requests go to loopback). */
+const APP = 'https://app.example.test';
+
+/** A MemoryStore that counts its writes (`set`), to see when a session is written back. */
+class CountingStore extends MemoryStore {
+  writes = 0;
+  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, sess, callback);
+  }
+}
+
+/**
+ * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
+ * test can see start and decide when it completes, with no timer. (Chapters 09 and 10 have the same.)
+ */
+class HeldStore extends MemoryStore {
+  hold = false;
+  private readonly held: Array<() => void> = [];
+  private onHeld: (() => void) | undefined;
+
+  /** Resolves once a write is being held. */
+  writeHeld(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.held.length > 0) resolve();
+      else this.onHeld = resolve;
+    });
+  }
+
+  /** Completes every held write and stops holding. */
+  release(): void {
+    this.hold = false;
+    for (const write of this.held.splice(0)) write();
+  }
+
+  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    if (!this.hold) return super.set(sid, sess, callback);
+    this.held.push(() => super.set(sid, sess, callback));
+    this.onHeld?.();
+    this.onHeld = undefined;
+  }
+}
+
+interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Sends one request with Node's own client (to a URL or a Unix socket) and reads the whole answer. */
+function send(target: { url: string } | { socketPath: string; path: string }, method: string, headers: Record<string, string>, onHeaders?: () => void): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const handle = (res: import('node:http').IncomingMessage) => {
+      onHeaders?.();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    };
+    const req = 'url' in target ? httpRequest(target.url, { method, headers }, handle) : httpRequest({ ...target, method, headers }, handle);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Logs in over (proxied) HTTPS and returns the `sid=…` pair to send back. */
+async function logIn(app: Express, cookie?: string): Promise<string> {
+  const req = request(app).post('/login').set(HTTPS);
+  if (cookie) req.set('Cookie', cookie);
+  const res = await req;
+  expect(res.status).toBe(200);
+  return cookiePair(requireCookie(res, 'sid'));
+}
+
+/** Whether a request carrying `cookie` is served as the logged-in user. */
+async function opensProfile(app: Express, cookie: string): Promise<boolean> {
+  return (await request(app).get('/profile').set('Cookie', cookie)).status === 200;
+}
 
 /** Logs in over (proxied) HTTPS and returns the raw Set-Cookie line and the parsed sid cookie. */
 async function loginWith(cookie: CookieOptions = {}, name = 'sid') {
@@ -27,7 +113,7 @@ describe('the recommended session cookie', () => {
     expect(signedSessionId(parsed.value).id).toHaveLength(32);
   });
 
-  test('the name is sid; the default, connect.sid, tells everyone the server runs express-session', async () => {
+  test('the name is sid; without the name option express-session calls it connect.sid', async () => {
     const { parsed } = await loginWith();
     expect(parsed.name).toBe('sid');
     const bare = express();
@@ -42,11 +128,11 @@ describe('the recommended session cookie', () => {
     expect((await loginWith()).parsed.httpOnly).toBe(true);
   });
 
-  test('httpOnly: false removes HttpOnly, and the cookie becomes readable by page scripts', async () => {
+  test('httpOnly: false removes HttpOnly', async () => {
     expect((await loginWith({ httpOnly: false })).parsed.httpOnly).toBeUndefined();
   });
 
-  test('Secure is present on an HTTPS request', async () => {
+  test('Secure is present on a request the loopback proxy marks as HTTPS (X-Forwarded-Proto: https)', async () => {
     expect((await loginWith()).parsed.secure).toBe(true);
   });
 
@@ -56,16 +142,42 @@ describe('the recommended session cookie', () => {
     expect(setCookieLines(res)).toEqual([]);
   });
 
-  test('Path is / : the cookie goes with every request to the site', async () => {
-    expect((await loginWith()).parsed.path).toBe('/');
+  test('Path is / : a jar sends the cookie with every request to the site', async () => {
+    const { line, parsed } = await loginWith();
+    expect(parsed.path).toBe('/');
+    const jar = new CookieJar();
+    await jar.setCookie(line, `${APP}/login`);
+    expect(await jar.getCookieString(`${APP}/any/page/at/all`)).toBe(cookiePair(parsed));
   });
 
-  test('no Domain: a host-only cookie that subdomains never see', async () => {
-    expect((await loginWith()).parsed.domain).toBeUndefined();
+  test('no Domain: a host-only cookie that a jar sends back only to the host that set it, never to its subdomains or parent', async () => {
+    const { line, parsed } = await loginWith();
+    expect(parsed.domain).toBeUndefined();
+    const jar = new CookieJar();
+    await jar.setCookie(line, `${APP}/login`);
+    expect(await jar.getCookieString(`${APP}/`)).toBe(cookiePair(parsed));
+    expect(await jar.getCookieString('https://other.example.test/')).toBe('');
+    expect(await jar.getCookieString('https://example.test/')).toBe('');
+    expect(await jar.getCookieString('https://sub.app.example.test/')).toBe('');
   });
 
-  test('domain: "example.test" adds Domain=example.test, sharing the cookie with every subdomain', async () => {
-    expect((await loginWith({ domain: 'example.test' })).parsed.domain).toBe('example.test');
+  test('domain: "example.test" adds Domain=example.test, and a jar then sends the cookie to every host under example.test', async () => {
+    const { line, parsed } = await loginWith({ domain: 'example.test' });
+    expect(parsed.domain).toBe('example.test');
+    const jar = new CookieJar();
+    await jar.setCookie(line, `${APP}/login`);
+    expect(await jar.getCookieString('https://other.example.test/')).toBe(cookiePair(parsed));
+    expect(await jar.getCookieString('https://example.test/')).toBe(cookiePair(parsed));
+  });
+
+  test('host-only does not stop a sibling subdomain from planting a sid cookie for the whole domain: the jar sends it to the app too', async () => {
+    const { line } = await loginWith();
+    const jar = new CookieJar();
+    await jar.setCookie(line, `${APP}/login`);
+    await jar.setCookie('sid=planted-by-a-sibling; Domain=example.test; Path=/; Secure', 'https://evil.example.test/');
+    const sent = (await jar.getCookieString(`${APP}/`)).split('; ');
+    expect(sent).toHaveLength(2);
+    expect(sent).toContain('sid=planted-by-a-sibling');
   });
 });
 
@@ -91,7 +203,7 @@ describe('Max-Age against Expires', () => {
     expect(theme.expires).toBeInstanceOf(Date);
   });
 
-  test('without maxAge there is neither Expires nor Max-Age: the cookie dies with the browser session', async () => {
+  test('without maxAge there is neither Expires nor Max-Age', async () => {
     const { parsed, line } = await loginWith({ maxAge: undefined });
     expect(parsed.expires).toBeUndefined();
     expect(parsed.maxAge).toBeUndefined();
@@ -115,7 +227,7 @@ describe('SameSite', () => {
     expect(parsed.secure).toBe(true);
   });
 
-  test("sameSite: 'none' without secure is emitted as asked, SameSite=None with no Secure, without a warning", async () => {
+  test("sameSite: 'none' without secure is emitted as asked, SameSite=None with no Secure", async () => {
     const res = await request(createApp({ secret: SECRET, cookie: { sameSite: 'none', secure: false } })).post('/login');
     const parsed = requireCookie(res, 'sid');
     expect(parsed.sameSite).toBe('None');
@@ -142,6 +254,139 @@ describe("the article's session cookie", () => {
     expect(parsed.maxAge).toBeUndefined();
     expect(parsed.domain).toBeUndefined();
   });
+});
+
+describe("'trust proxy' is 'loopback': only a proxy on this machine's loopback is believed", () => {
+  test('a request from 127.0.0.1 that says X-Forwarded-Proto: https counts as HTTPS: the Secure cookie is set', async () => {
+    const { parsed } = await loginWith();
+    expect(parsed.secure).toBe(true);
+  });
+
+  test('the same request from a peer with no loopback address (a Unix socket, as nginx can use) is not believed: no cookie', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chapter-11-'));
+    const socketPath = join(dir, 'app.sock');
+    const server = createServer(createApp({ secret: SECRET }));
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const res = await send({ socketPath, path: '/login' }, 'POST', HTTPS);
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('Logged in');
+      expect(setCookieLines(res)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the login and the rest of the snippet', () => {
+  test('an anonymous request gets no cookie and the store stays empty (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const res = await request(createApp({ store, secret: SECRET })).get('/profile').set(HTTPS);
+    expect(res.status).toBe(401);
+    expect(setCookieLines(res)).toEqual([]);
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('logging in again issues a new session ID; the one from before no longer opens the profile and is gone from the store', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = await logIn(app);
+    const second = await logIn(app, first);
+    const firstId = signedSessionId(first.slice(first.indexOf('=') + 1)).id;
+    expect(signedSessionId(second.slice(second.indexOf('=') + 1)).id).not.toBe(firstId);
+    expect(await opensProfile(app, first)).toBe(false);
+    expect(await opensProfile(app, second)).toBe(true);
+    expect(await storedSession(store, firstId)).toBeUndefined();
+  });
+
+  test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
+    const store = new HeldStore();
+    const app = createApp({ store, secret: SECRET });
+    let loginResponse: ServerResponse | undefined;
+    const server = createServer((req, res) => {
+      if (req.url === '/login') loginResponse = res;
+      app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      store.hold = true;
+      const arrived: string[] = [];
+      const login = send({ url: `${base}/login` }, 'POST', HTTPS, () => arrived.push('headers'));
+      await store.writeHeld();
+      // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
+      expect((await fetch(`${base}/profile`)).status).toBe(401);
+      expect(loginResponse?.headersSent).toBe(false);
+      expect(arrived).toEqual([]);
+      store.release();
+      const res = await login;
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('Logged in');
+      const id = signedSessionId(requireCookie(res, 'sid').value).id;
+      expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+    } finally {
+      store.release(); // a failed check above must not leave the login hanging
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('when the store cannot delete the old session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = await logIn(app);
+    store.failing.add('destroy');
+    const login = await request(app).post('/login').set(HTTPS).set('Cookie', first);
+    expect(login.status).toBe(500);
+    expect(login.text).not.toContain('Logged in');
+    store.failing.clear();
+    const issued = cookieNamed(login, 'sid');
+    if (issued) expect(await opensProfile(app, cookiePair(issued))).toBe(false);
+    const loggedIn = [];
+    for (const id of await storedIds(store)) if ((await storedSession(store, id))?.userId !== undefined) loggedIn.push(id);
+    expect(loggedIn).toEqual([signedSessionId(first.slice(first.indexOf('=') + 1)).id]); // only the first login's
+  });
+
+  test('when the store cannot save the new session, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    store.failing.add('set');
+    const login = await request(app).post('/login').set(HTTPS);
+    expect(login.status).toBe(500);
+    expect(login.text).not.toContain('Logged in');
+    store.failing.clear();
+    const issued = cookieNamed(login, 'sid');
+    if (issued) expect(await opensProfile(app, cookiePair(issued))).toBe(false);
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('a request that does not change the session does not write it back to the store (resave: false)', async () => {
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const cookie = await logIn(app);
+    const afterLogin = store.writes;
+    expect(afterLogin).toBeGreaterThan(0);
+    expect(await opensProfile(app, cookie)).toBe(true);
+    expect(await opensProfile(app, cookie)).toBe(true);
+    expect(store.writes).toBe(afterLogin);
+  });
+});
+
+describe("the article's configuration", () => {
+  test('it gives a session cookie to a visitor who never logged in, even on a page that does not exist (saveUninitialized: true)', async () => {
+    const res = await request(createArticleApp()).get('/no-such-page');
+    expect(res.status).toBe(404);
+    expect(setCookieLines(res)).toHaveLength(1);
+    expect(requireCookie(res, 'connect.sid').httpOnly).toBe(true);
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').set(HTTPS),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
+  cookieName: 'sid',
 });
 
 describeHostileInput({

@@ -33,17 +33,6 @@ function sessionSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-// #region cookie
-export const SESSION_COOKIE: CookieOptions = {
-  httpOnly: true, // page scripts cannot read it (document.cookie), so an XSS cannot steal it
-  secure: true, // sent over HTTPS only; set only on HTTPS requests (see chapter 12 for proxies)
-  sameSite: 'lax', // not sent on cross-site subrequests and POSTs; sent when following a link
-  path: '/', // the whole site
-  // no domain: a host-only cookie, not shared with subdomains
-  maxAge: 30 * 60 * 1000, // 30 minutes; express-session sends this as an Expires date
-};
-// #endregion cookie
-
 export function createApp({
   store = new MemoryStore(),
   secret = sessionSecret(),
@@ -52,14 +41,27 @@ export function createApp({
 }: AppOptions = {}): Express {
   const app = express();
 
-  // Behind a TLS-terminating proxy on this machine (chapter 12): believe its X-Forwarded-Proto.
+  // #region proxy
+  // Behind a TLS-terminating proxy on this machine (chapter 12): believe its X-Forwarded-Proto
+  // when the request comes from a loopback address (127.0.0.0/8, ::1), from nowhere else.
   app.set('trust proxy', 'loopback');
+  // #endregion proxy
 
   // #region session
   app.use(
     session({
       name, // 'sid': says nothing about the stack, unlike the default 'connect.sid'
-      cookie: { ...SESSION_COOKIE, ...cookie },
+      // #region cookie
+      cookie: {
+        httpOnly: true, // page scripts cannot read it (document.cookie), so an XSS cannot steal it
+        secure: true, // sent over HTTPS only; set only on HTTPS requests (see chapter 12 for proxies)
+        sameSite: 'lax', // not sent on cross-site subrequests and POSTs; sent when following a link
+        path: '/', // the whole site
+        // no domain: a host-only cookie, not shared with subdomains
+        maxAge: 30 * 60 * 1000, // 30 minutes; express-session sends this as an Expires date
+        ...cookie, // a spec's changes, to see what each attribute does (none by default)
+      },
+      // #endregion cookie
       secret,
       store,
       resave: false,
