@@ -2,9 +2,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import express, { type Express } from 'express';
 import session, { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
-import { afterEach, describe, expect, test } from 'vitest';
-import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { describeSecretSource } from '../../src/testkit/secret.ts';
+import { storedCount } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-21-secret';
@@ -15,6 +17,8 @@ type Method = 'get' | 'set' | 'destroy';
 /** A real MemoryStore whose get/set/destroy fail, asynchronously like a network store, on demand. */
 class FailingStore extends MemoryStore {
   failing = new Set<Method>();
+  /** How many times express-session or the app has written a session (successful or not). */
+  sets = 0;
   private fails(method: Method, callback: ((err?: unknown) => void) | undefined): boolean {
     if (!this.failing.has(method)) return false;
     setImmediate(() => callback?.(new Error(`store unavailable (${method})`)));
@@ -24,6 +28,7 @@ class FailingStore extends MemoryStore {
     if (!this.fails('get', callback)) super.get(sid, callback);
   }
   override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+    this.sets++;
     if (!this.fails('set', callback)) super.set(sid, data, callback);
   }
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
@@ -111,6 +116,19 @@ describe('regenerate', () => {
     expect(res.status).toBe(500);
     expect(res.text).toBe(ERROR_PAGE);
     expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+  });
+
+  test('when the store cannot save the new login, the login answers 500 and nobody is logged in', async () => {
+    const store = new FailingStore();
+    const server = await serve(createApp({ store, secret: SECRET }));
+    store.failing.add('set');
+    const res = await request(server).post('/login').type('form').send({ username: 'ada' });
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+    expect(await storedCount(store)).toBe(0);
+    store.failing.clear();
+    const issued = cookieNamed(res, 'connect.sid');
+    if (issued) await request(server).get('/profile').set('Cookie', cookiePair(issued)).expect(401, 'Not logged in');
   });
 
   test('that failed regenerate still swaps in a new, empty session: the 500 carries a cookie for it and the old one stays stored', async () => {
@@ -252,21 +270,22 @@ describe('destroy', () => {
     await request(server).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
   });
 
-  test('inside the callback req.session is undefined, even when the store failed to delete it', async () => {
+  test('req.session is undefined as soon as destroy() is called, before the store answers, and in the callback even when the store failed to delete it', async () => {
     const store = new FailingStore();
     const app = probeApp(store, (a) => {
       a.post('/destroy', (req, res) => {
         req.session.destroy((err: unknown) => {
-          res.json({ error: err instanceof Error ? err.message : null, session: typeof req.session });
+          res.json({ error: err instanceof Error ? err.message : null, session: typeof req.session, before });
         });
+        const before = typeof req.session; // right after the call, before the store has answered
       });
     });
     const agent = request.agent(app);
     await agent.post('/start').expect(200);
-    await agent.post('/destroy').expect(200, { error: null, session: 'undefined' });
+    await agent.post('/destroy').expect(200, { error: null, session: 'undefined', before: 'undefined' });
     await agent.post('/start').expect(200);
     store.failing.add('destroy');
-    await agent.post('/destroy').expect(200, { error: 'store unavailable (destroy)', session: 'undefined' });
+    await agent.post('/destroy').expect(200, { error: 'store unavailable (destroy)', session: 'undefined', before: 'undefined' });
   });
 
   test('when the store cannot destroy, the logout answers 500, clears no cookie, and the session still works', async () => {
@@ -292,6 +311,100 @@ describe('a store that fails on every read', () => {
     // Without a cookie there is nothing to read: the request goes through.
     await request(server).get('/profile').expect(401, 'Not logged in');
   });
+});
+
+describe('the snippet\'s guards and settings', () => {
+  const quick = () => Promise.resolve();
+
+  test('an anonymous request gets no cookie and leaves the store empty (saveUninitialized: false)', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    for (const path of ['/profile', '/jobs']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(path === '/profile' ? 401 : 200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await storedCount(store)).toBe(0);
+    expect(store.sets).toBe(0);
+  });
+
+  test('a request that changes nothing writes nothing back to the store (resave: false)', async () => {
+    const { store, server, header, id } = await loggedIn('ada');
+    store.sets = 0;
+    await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
+    await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: none');
+    expect(store.sets).toBe(0);
+    expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+  });
+
+  test('without a login, /rename, /report and /jobs answer 401 and store nothing', async () => {
+    const store = new FailingStore();
+    const server = await serve(createApp({ store, secret: SECRET, slowWork: quick }));
+    const rename = await request(server).post('/rename').type('form').send({ username: 'grace' });
+    expect(rename.status).toBe(401);
+    expect(rename.text).toBe('Not logged in');
+    expect(rename.headers['set-cookie']).toBeUndefined();
+    const report = await request(server).get('/report');
+    expect(report.status).toBe(401);
+    expect(report.text).toBe('Not logged in');
+    const job = await request(server).post('/jobs');
+    expect(job.status).toBe(401);
+    expect(job.text).toBe('Not logged in');
+    expect(job.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+    expect(store.sets).toBe(0);
+  });
+
+  test('/rename refuses a missing or malformed username with 400 and keeps the stored name', async () => {
+    const { store, server, header, id } = await loggedIn('ada');
+    const bodies: Array<Record<string, string>> = [{}, { username: 'Grace' }, { username: '<script>' }, { username: '' }, { username: 'a'.repeat(21) }];
+    for (const body of bodies) {
+      const res = await request(server).post('/rename').set('Cookie', header).type('form').send(body);
+      expect(res.status).toBe(400);
+      expect(res.text).toBe('username must be 1-20 lowercase letters');
+    }
+    expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+    await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
+  });
+
+  test('/rename renames the logged-in user and stores the new name at once', async () => {
+    const { store, server, header, id } = await loggedIn('ada');
+    await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace');
+    expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'grace' });
+  });
+
+  test('when the store cannot save the new name, /rename answers 500 and the stored name stays', async () => {
+    const { store, server, header, id } = await loggedIn('ada');
+    store.failing.add('set');
+    const res = await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' });
+    expect(res.status).toBe(500);
+    expect(res.text).toBe(ERROR_PAGE);
+    expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
+  });
+
+  test('outside tests the error handler logs the store\'s error on the server and tells the client nothing about it', async () => {
+    const { store, server, header } = await loggedIn('ada');
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    try {
+      store.failing.add('set');
+      const res = await request(server).post('/jobs').set('Cookie', header);
+      expect(res.status).toBe(500);
+      expect(res.text).toBe(ERROR_PAGE);
+      expect(res.text).not.toContain('store unavailable');
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ message: 'store unavailable (set)' }));
+    } finally {
+      process.env.NODE_ENV = saved;
+      logged.mockRestore();
+    }
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({
