@@ -70,3 +70,55 @@ export class FailingStore extends MemoryStore {
     super.touch(sid, session, callback);
   }
 }
+
+/**
+ * A MemoryStore that counts how often a session is written (`set`, in `writes`) and only refreshed
+ * (`touch`, in `touches`): to see when a session is written back, e.g. that `resave: false` leaves
+ * an unchanged session alone.
+ */
+export class CountingStore extends MemoryStore {
+  writes = 0;
+  touches = 0;
+
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
+    super.set(sid, session, callback);
+  }
+
+  override touch(sid: string, session: SessionData, callback?: () => void): void {
+    this.touches++;
+    super.touch(sid, session, callback);
+  }
+}
+
+/**
+ * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
+ * test can see start and decide when it completes, with no timer. For claims that a snippet waits
+ * for its session to be stored before it answers.
+ */
+export class HeldStore extends MemoryStore {
+  hold = false;
+  private readonly held: Array<() => void> = [];
+  private onHeld: (() => void) | undefined;
+
+  /** Resolves once a write is being held. */
+  writeHeld(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.held.length > 0) resolve();
+      else this.onHeld = resolve;
+    });
+  }
+
+  /** Completes every held write and stops holding. */
+  release(): void {
+    this.hold = false;
+    for (const write of this.held.splice(0)) write();
+  }
+
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    if (!this.hold) return super.set(sid, session, callback);
+    this.held.push(() => super.set(sid, session, callback));
+    this.onHeld?.();
+    this.onHeld = undefined;
+  }
+}
