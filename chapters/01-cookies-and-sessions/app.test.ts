@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-01-secret';
@@ -82,15 +82,6 @@ describe('what the browser keeps and what the server keeps', () => {
   });
 });
 
-/** A MemoryStore that counts how often a session is written back (set). */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets += 1;
-    super.set(sid, session, callback);
-  }
-}
-
 describe('the session settings of the snippet', () => {
   test('a visitor who has not logged in gets no cookie and leaves nothing in the store (saveUninitialized: false)', async () => {
     const store = new MemoryStore();
@@ -108,11 +99,11 @@ describe('the session settings of the snippet', () => {
     const store = new CountingStore();
     const app = createApp({ store, secret: SECRET });
     const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
-    const setsAfterLogin = store.sets;
+    const writesAfterLogin = store.writes;
     for (let i = 0; i < 3; i += 1) {
       await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'Hello ada, your user ID is 42');
     }
-    expect(store.sets).toBe(setsAfterLogin);
+    expect(store.writes).toBe(writesAfterLogin);
   });
 });
 

@@ -4,13 +4,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import session, { Cookie, MemoryStore, Session, Store, type SessionData, type SessionOptions } from 'express-session';
+import session, { Cookie, MemoryStore, Session, Store, type SessionOptions } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { storedCount } from '../../src/testkit/store.ts';
+import { CountingStore, storedCount } from '../../src/testkit/store.ts';
 import { makeWorkDir, tempFolder, typeCheckProjects } from '../../src/testkit/tsc.ts';
 import { createApp } from './app.ts';
 
@@ -145,15 +145,6 @@ describe('a minimal app that mounts it', () => {
   });
 });
 
-/** A MemoryStore that counts how often a session is written back (set). */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets += 1;
-    super.set(sid, data, callback);
-  }
-}
-
 describe("the minimal app's session settings", () => {
   test('a visitor whose session is only read gets no cookie and leaves nothing in the store (saveUninitialized: false)', async () => {
     const store = new MemoryStore();
@@ -168,9 +159,9 @@ describe("the minimal app's session settings", () => {
     const store = new CountingStore();
     const agent = request.agent(createApp({ store, secret: SECRET }));
     await agent.get('/').expect(200, 'Views: 1');
-    const setsAfterWrite = store.sets;
+    const writesAfterWrite = store.writes;
     for (let i = 0; i < 3; i += 1) await agent.get('/views').expect(200, 'Views so far: 1');
-    expect(store.sets).toBe(setsAfterWrite);
+    expect(store.writes).toBe(writesAfterWrite);
   });
 });
 

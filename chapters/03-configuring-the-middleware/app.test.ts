@@ -1,14 +1,13 @@
 import { createHmac } from 'node:crypto';
-import type { RequestListener } from 'node:http';
-import express from 'express';
 import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { Cookie as JarCookie } from 'tough-cookie';
 import { describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { behindHttpsProxy } from '../../src/testkit/proxy.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -20,32 +19,6 @@ const N = 5;
 function sign(id: string, secret: string): string {
   const signature = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
   return encodeURIComponent(`s:${id}.${signature}`);
-}
-
-/**
- * The app behind a TLS-terminating proxy, simulated in this spec: an outer app that trusts the
- * loopback hop mounts the chapter's app, so a request with `X-Forwarded-Proto: https` counts as
- * HTTPS. The chapter's own app sets no `trust proxy` (chapter 12 covers it).
- */
-function behindHttpsProxy(app: RequestListener) {
-  const outer = express();
-  outer.set('trust proxy', 'loopback');
-  outer.use(app as express.Express);
-  return outer;
-}
-
-/** A MemoryStore that counts how often a session is written (set) and only refreshed (touch). */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  touches = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets += 1;
-    super.set(sid, session, callback);
-  }
-  override touch(sid: string, session: SessionData, callback?: () => void): void {
-    this.touches += 1;
-    super.touch(sid, session, callback);
-  }
 }
 
 describe("the cookie the article's configuration sets", () => {
@@ -218,11 +191,11 @@ describe('resave: false (the article is right)', () => {
     const store = new CountingStore();
     const agent = request.agent(createArticleApp({ store }));
     await agent.post('/views').expect(200, 'Views: 1');
-    const setsAfterWrite = store.sets;
+    const writesAfterWrite = store.writes;
     const read = await agent.get('/views');
     expect(read.text).toBe('Views: 1');
     expect(read.headers['set-cookie']).toBeUndefined();
-    expect(store.sets).toBe(setsAfterWrite);
+    expect(store.writes).toBe(writesAfterWrite);
     expect(store.touches).toBe(1);
   });
 });
@@ -232,11 +205,11 @@ describe('resave: false (kept in the corrected app)', () => {
     const store = new CountingStore();
     const agent = request.agent(createApp({ store, secret: SECRET }));
     await agent.post('/views').expect(200, 'Views: 1');
-    const setsAfterWrite = store.sets;
+    const writesAfterWrite = store.writes;
     const read = await agent.get('/views');
     expect(read.text).toBe('Views: 1');
     expect(read.headers['set-cookie']).toBeUndefined();
-    expect(store.sets).toBe(setsAfterWrite);
+    expect(store.writes).toBe(writesAfterWrite);
     expect(store.touches).toBe(1);
   });
 });

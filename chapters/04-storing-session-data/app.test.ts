@@ -1,38 +1,16 @@
 import { createHmac } from 'node:crypto';
-import type { RequestListener } from 'node:http';
-import express from 'express';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { behindHttpsProxy } from '../../src/testkit/proxy.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-04-secret';
-
-/** A MemoryStore that counts how often a session is written back (set). */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets += 1;
-    super.set(sid, data, callback);
-  }
-}
-
-/**
- * The app behind a TLS-terminating proxy, simulated in this spec: an outer app that trusts the
- * loopback hop mounts the chapter's app, so a request with `X-Forwarded-Proto: https` counts as
- * HTTPS. The chapter's own app sets no `trust proxy` (chapter 12 covers it).
- */
-function behindHttpsProxy(app: RequestListener) {
-  const outer = express();
-  outer.set('trust proxy', 'loopback');
-  outer.use(app as express.Express);
-  return outer;
-}
 
 describe("the article's login and profile", () => {
   test('logging in and reading the profile with the same client answers "User profile for user ID: 1"', async () => {
@@ -129,9 +107,9 @@ describe('the corrected login and profile', () => {
     const store = new CountingStore();
     const agent = request.agent(createApp({ store, secret: SECRET }));
     await agent.post('/login').expect(200);
-    const setsAfterLogin = store.sets;
+    const writesAfterLogin = store.writes;
     for (let i = 0; i < 3; i += 1) await agent.get('/profile').expect(200, 'User profile for user ID: 1');
-    expect(store.sets).toBe(setsAfterLogin);
+    expect(store.writes).toBe(writesAfterLogin);
   });
 
   test('without the cookie the profile answers 401 "User not logged in" and sets no cookie', async () => {

@@ -1,42 +1,20 @@
-import type { RequestListener } from 'node:http';
-import express from 'express';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
+import { behindHttpsProxy } from '../../src/testkit/proxy.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-05-secret';
 
-/** A MemoryStore that counts how often a session is written (`set`), to show what `resave` does. */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets++;
-    super.set(sid, session, callback);
-  }
-}
-
 /** The chapter's app built under NODE_ENV=production (with a secret, which production requires). */
 function productionApp(store = new MemoryStore()) {
   return withEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }, () => createApp({ store }));
-}
-
-/**
- * The app behind a TLS-terminating proxy, simulated in this spec: an outer app that trusts the
- * loopback hop mounts the chapter's app, so a request with `X-Forwarded-Proto: https` counts as HTTPS.
- * The chapter's own app has no `trust proxy` (chapter 12).
- */
-function behindHttpsProxy(app: RequestListener) {
-  const outer = express();
-  outer.set('trust proxy', 'loopback');
-  outer.use(app as express.Express);
-  return outer;
 }
 
 describe("the article's logout", () => {
@@ -202,13 +180,13 @@ describe('the corrected login and session settings', () => {
     const store = new CountingStore();
     const app = createApp({ store, secret: SECRET });
     const cookie = cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid'));
-    const afterLogin = store.sets;
+    const afterLogin = store.writes;
     expect(afterLogin).toBeGreaterThan(0); // the login wrote the session
     for (let i = 0; i < 3; i++) {
       const res = await request(app).get('/profile').set('Cookie', cookie);
       expect(res.text).toBe('User profile for user ID: 1');
     }
-    expect(store.sets).toBe(afterLogin);
+    expect(store.writes).toBe(afterLogin);
   });
 
   test('when the store cannot save the logged-in session, the login answers 500 and the client is not logged in', async () => {

@@ -1,14 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { type App, JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -26,46 +26,6 @@ async function victimWithPlantedCookie(app: App, planted: string): Promise<JarCl
   const victim = new JarClient(app);
   await victim.plant(`connect.sid=${planted}; Path=/; HttpOnly`);
   return victim;
-}
-
-/** A MemoryStore that counts its writes (`set`), to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, session, callback);
-  }
-}
-
-/**
- * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
- * test can see start and decide when it completes, with no timer.
- */
-class HeldStore extends MemoryStore {
-  hold = false;
-  private readonly held: Array<() => void> = [];
-  private onHeld: (() => void) | undefined;
-
-  /** Resolves once a write is being held. */
-  writeHeld(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.held.length > 0) resolve();
-      else this.onHeld = resolve;
-    });
-  }
-
-  /** Completes every held write and stops holding. */
-  release(): void {
-    this.hold = false;
-    for (const write of this.held.splice(0)) write();
-  }
-
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.hold) return super.set(sid, session, callback);
-    this.held.push(() => super.set(sid, session, callback));
-    this.onHeld?.();
-    this.onHeld = undefined;
-  }
 }
 
 /** Any `connect.sid` a response set, sent back: does it open the logged-in page? */

@@ -1,59 +1,19 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type CookieOptions, type Express, type Response } from 'express';
-import session, { MemoryStore, type SessionData } from 'express-session';
+import session, { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp, SESSION_COOKIE_NAME, sessionCookieOptions } from './app.ts';
 
 const SECRET = 'chapter-10-secret';
 const SESSION_COOKIE = sessionCookieOptions(); // as built under the test run's NODE_ENV (not production)
-
-/** A MemoryStore that counts its writes (`set`), to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, sess, callback);
-  }
-}
-
-/**
- * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
- * test can see start and decide when it completes, with no timer. (Chapter 09's spec has the same.)
- */
-class HeldStore extends MemoryStore {
-  hold = false;
-  private readonly held: Array<() => void> = [];
-  private onHeld: (() => void) | undefined;
-
-  /** Resolves once a write is being held. */
-  writeHeld(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.held.length > 0) resolve();
-      else this.onHeld = resolve;
-    });
-  }
-
-  /** Completes every held write and stops holding. */
-  release(): void {
-    this.hold = false;
-    for (const write of this.held.splice(0)) write();
-  }
-
-  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.hold) return super.set(sid, sess, callback);
-    this.held.push(() => super.set(sid, sess, callback));
-    this.onHeld?.();
-    this.onHeld = undefined;
-  }
-}
 
 /** Logs in on the chapter's app and returns the `sid=…` pair to send back. */
 async function logIn(app: Express): Promise<string> {

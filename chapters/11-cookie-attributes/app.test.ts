@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
-import session, { type CookieOptions, MemoryStore, type SessionData } from 'express-session';
+import session, { type CookieOptions, MemoryStore } from 'express-session';
 import request from 'supertest';
 import { CookieJar } from 'tough-cookie';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -20,46 +20,6 @@ const HTTPS = { 'X-Forwarded-Proto': 'https' };
 const THIRTY_MINUTES = 30 * 60 * 1000;
 /** Where a jar files the app's cookies: a label for tough-cookie, never dialled (requests go to loopback). */
 const APP = 'https://app.example.test';
-
-/** A MemoryStore that counts its writes (`set`), to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, sess, callback);
-  }
-}
-
-/**
- * A MemoryStore whose writes, while `hold` is on, wait until the test calls `release()`: a write the
- * test can see start and decide when it completes, with no timer. (Chapters 09 and 10 have the same.)
- */
-class HeldStore extends MemoryStore {
-  hold = false;
-  private readonly held: Array<() => void> = [];
-  private onHeld: (() => void) | undefined;
-
-  /** Resolves once a write is being held. */
-  writeHeld(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.held.length > 0) resolve();
-      else this.onHeld = resolve;
-    });
-  }
-
-  /** Completes every held write and stops holding. */
-  release(): void {
-    this.hold = false;
-    for (const write of this.held.splice(0)) write();
-  }
-
-  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.hold) return super.set(sid, sess, callback);
-    this.held.push(() => super.set(sid, sess, callback));
-    this.onHeld?.();
-    this.onHeld = undefined;
-  }
-}
 
 interface RawResponse {
   status: number;

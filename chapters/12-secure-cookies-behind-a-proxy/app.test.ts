@@ -1,13 +1,13 @@
 import { createServer, type IncomingHttpHeaders, request as httpRequest, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import session, { MemoryStore, type SessionData } from 'express-session';
+import session, { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createSecureArticleApp } from './pitfall-secure-true.ts';
 import { createApp, type AppOptions, type TrustProxy } from './app.ts';
@@ -33,15 +33,6 @@ function expectSessionCookie(res: { headers: Record<string, unknown> }, secure: 
   expect(cookie.expires).toBeUndefined();
   expect(cookie.maxAge).toBeUndefined();
   return cookie;
-}
-
-/** A MemoryStore that counts how often a session is written (set). */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets += 1;
-    super.set(sid, data, callback);
-  }
 }
 
 /** A minimal app to try one combination of Express's `trust proxy` and express-session's options. */
@@ -115,11 +106,11 @@ describe("the article's code as written (secure: false)", () => {
     const store = new CountingStore();
     const app = createArticleApp({ store });
     const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
-    const afterLogin = store.sets;
+    const afterLogin = store.writes;
     await request(app).get('/').set('Cookie', cookiePair(cookie)).expect(404);
     await request(app).get('/').set('Cookie', cookiePair(cookie)).expect(404);
     expect(afterLogin).toBe(1);
-    expect(store.sets).toBe(afterLogin);
+    expect(store.writes).toBe(afterLogin);
   });
 });
 
@@ -214,11 +205,11 @@ describe("the snippet's session settings", () => {
     const store = new CountingStore();
     const app = appWithTrustProxyEnv(undefined, { store });
     const cookie = cookiePair(requireCookie(await request(app).post('/login').set(HTTPS).expect(200), 'sid'));
-    const afterLogin = store.sets;
+    const afterLogin = store.writes;
     for (let i = 0; i < 3; i += 1) {
       await request(app).get('/profile').set(HTTPS).set('Cookie', cookie).expect(200, 'Hello ada, your user ID is 42');
     }
-    expect(store.sets).toBe(afterLogin);
+    expect(store.writes).toBe(afterLogin);
   });
 
   test('logging in again issues a new session ID: the old one is gone from the store and no longer opens the profile', async () => {

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import express from 'express';
-import session, { MemoryStore, type SessionData, type SessionOptions } from 'express-session';
+import session, { MemoryStore, type SessionOptions } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { signedWith, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp, loadConfig, MIN_SECRET_LENGTH } from './app.ts';
 
@@ -20,15 +20,6 @@ const PUBLIC_SECRET = 'your_secret_key';
 function signCookie(id: string, secret: string): string {
   const mac = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
   return `connect.sid=${encodeURIComponent(`s:${id}.${mac}`)}`;
-}
-
-/** A MemoryStore that counts how often a session is written (set). */
-class CountingStore extends MemoryStore {
-  sets = 0;
-  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets += 1;
-    super.set(sid, data, callback);
-  }
 }
 
 const quiet = () => {};
@@ -112,11 +103,11 @@ describe("the snippet's session settings", () => {
     const store = new CountingStore();
     const app = createApp({ env, store });
     const cookie = cookiePair(requireCookie(await request(app).post('/login').expect(200), 'connect.sid'));
-    const afterLogin = store.sets;
+    const afterLogin = store.writes;
     for (let i = 0; i < 3; i += 1) {
       await request(app).get('/profile').set('Cookie', cookie).expect(200, 'Hello ada, your user ID is 42');
     }
-    expect(store.sets).toBe(afterLogin);
+    expect(store.writes).toBe(afterLogin);
   });
 
   test('logging in again issues a new session ID: the old one is gone from the store and no longer opens the profile', async () => {
@@ -225,12 +216,12 @@ describe("the article's hard-coded secret", () => {
     const store = new CountingStore();
     const app = createArticleApp({ store });
     const cookie = cookiePair(requireCookie(await request(app).post('/login').expect(200), 'connect.sid'));
-    const afterLogin = store.sets;
+    const afterLogin = store.writes;
     for (let i = 0; i < 2; i += 1) {
       await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 1');
     }
     expect(afterLogin).toBe(1);
-    expect(store.sets).toBe(afterLogin);
+    expect(store.writes).toBe(afterLogin);
   });
 
   test('the same ID signed with any other secret is rejected: the signature is the only barrier', async () => {
