@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { transform } from 'esbuild';
-import { MemoryStore } from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { MemoryStore, type SessionData } from 'express-session';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
+import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { FailingStore, storedCount, storedSession } from '../../src/testkit/store.ts';
 import { type RedisHandle, skipRedis, startRedis } from '../../src/testkit/redis.ts';
 import { makeWorkDir, tempFolder } from '../../src/testkit/tsc.ts';
 import { createApp, storeFromEnv, type StoreChoice } from './app.ts';
@@ -76,7 +79,7 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, killAfterMs: number, ar
 }
 
 describe('the default in-memory store', () => {
-  test('a restart loses every session: the old cookie gets 401 from the new process', async () => {
+  test('a restart (a new app with a new, empty MemoryStore) loses every session: the old cookie gets 401', async () => {
     const first = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
     const { header } = await logIn(first, 101);
     await request(first).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 101');
@@ -88,7 +91,7 @@ describe('the default in-memory store', () => {
     expect(res.text).toBe('Not logged in');
   });
 
-  test('two processes do not share it: a session made on one is unknown to the other', async () => {
+  test('two servers with a MemoryStore each, as two processes would have, do not share sessions: a session made on one is unknown to the other', async () => {
     const a = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
     const b = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
     const { header } = await logIn(a, 102);
@@ -114,9 +117,38 @@ describe('the default in-memory store', () => {
   });
 
   test('the snippet refuses to start in production without REDIS_URL or SQLITE_PATH', () => {
-    expect(() => storeFromEnv({ NODE_ENV: 'production' })).toThrow(
-      'Set REDIS_URL or SQLITE_PATH: the in-memory session store loses every session on restart',
-    );
+    const message = 'Set REDIS_URL or SQLITE_PATH: the in-memory session store loses every session on restart';
+    expect(() => storeFromEnv({ NODE_ENV: 'production' })).toThrow(message);
+    const env = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret', REDIS_URL: undefined, SQLITE_PATH: undefined };
+    withEnv(env, () => expect(() => createApp()).toThrow(message));
+  });
+
+  test('outside production, without REDIS_URL or SQLITE_PATH, the snippet falls back to memory and warns', () => {
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const choice = storeFromEnv({ NODE_ENV: 'development' });
+      expect(choice.kind).toBe('memory');
+      expect(choice.store).toBeInstanceOf(MemoryStore);
+      expect(warned).toHaveBeenCalledWith('No REDIS_URL or SQLITE_PATH: sessions are kept in memory and lost on every restart');
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
+  test('MemoryStore has no cleanup: an expired session stays in memory until a request asks for it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2030-01-01T09:00:00.000Z') });
+    try {
+      const store = new MemoryStore();
+      const app = createApp({ store, secret: SECRET });
+      const { header, id } = await logIn(app, 104);
+      const held = () => Object.keys((store as unknown as { sessions: Record<string, string> }).sessions);
+      vi.setSystemTime(Date.parse('2030-01-02T09:00:00.000Z')); // a day later, long expired
+      expect(held()).toEqual([id]);
+      await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+      expect(held()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -127,8 +159,22 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('SQLITE_PATH selects the SQLite store', () => {
-    expect(open({ SQLITE_PATH: join(dir, 'select.db') }).kind).toBe('sqlite');
+  test('SQLITE_PATH selects the SQLite store and puts the file in WAL mode', () => {
+    const file = join(dir, 'select.db');
+    expect(open({ SQLITE_PATH: file }).kind).toBe('sqlite');
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('better-sqlite3-session-store is GPL-3.0-only; express-session, connect-redis and better-sqlite3 are MIT', () => {
+    const licence = (name: string) =>
+      (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { license: string }).license;
+    expect(licence('better-sqlite3-session-store')).toBe('GPL-3.0-only');
+    expect(['express-session', 'connect-redis', 'better-sqlite3'].map(licence)).toEqual(['MIT', 'MIT', 'MIT']);
   });
 
   test('after a restart on the same file the old cookie still works', async () => {
@@ -253,7 +299,8 @@ describe('Redis (connect-redis + redis): shared by every process', () => {
 
   test.skipIf(skipRedis)('two app servers behind one Redis share sessions, and a restart of one in the middle loses nothing', async () => {
     const prefix = `ch20:${randomUUID()}:`;
-    const a = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+    const storeA = redisStore(prefix);
+    const a = await serve(createApp({ store: storeA.store, secret: SECRET }));
     const b = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
     expect(a.address()).not.toEqual(b.address());
     const { header } = await logIn(a, 301);
@@ -262,6 +309,8 @@ describe('Redis (connect-redis + redis): shared by every process', () => {
     expect(onB.text).toBe('User profile for user ID: 301');
     // Restart A: close the server and its Redis connection, then start a fresh one.
     await close(a);
+    await storeA.close();
+    expect((storeA.store as RedisStore).client.isOpen).toBe(false);
     const restartedA = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
     const onNewA = await request(restartedA).get('/profile').set('Cookie', header);
     expect(onNewA.status).toBe(200);
@@ -286,6 +335,128 @@ describe('Redis (connect-redis + redis): shared by every process', () => {
       await client.close();
     }
   });
+
+  test.skipIf(skipRedis)('a request that changes nothing moves the key\'s TTL back to 30 minutes (touch is an EXPIRE) and leaves the data', async () => {
+    const prefix = `ch20:${randomUUID()}:`;
+    const app = createApp({ store: redisStore(prefix).store, secret: SECRET });
+    const { header, id } = await logIn(app, 303);
+    const client = createClient({ url: redis?.url ?? '' });
+    await client.connect();
+    try {
+      await client.expire(prefix + id, 60); // as if 29 minutes had passed
+      const res = await request(app).get('/profile').set('Cookie', header);
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('User profile for user ID: 303');
+      expect(await client.ttl(prefix + id)).toBeGreaterThan(29 * 60);
+      expect(JSON.parse((await client.get(prefix + id)) ?? '{}')).toMatchObject({ userId: 303 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  test.skipIf(skipRedis)('close() ends the store\'s Redis connection, and a second close() does nothing', async () => {
+    const choice = storeFromEnv({ REDIS_URL: redis?.url ?? '', REDIS_PREFIX: `ch20:${randomUUID()}:` });
+    const { client } = choice.store as RedisStore;
+    await logIn(createApp({ store: choice.store, secret: SECRET }), 304); // the connection is up and used
+    expect(client.isOpen).toBe(true);
+    await choice.close();
+    expect(client.isOpen).toBe(false);
+    await expect(choice.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('the snippet\'s cookie, guards and session handling (on a MemoryStore)', () => {
+  test('the login cookie: HttpOnly, SameSite=Lax, Path=/, expires 30 minutes after the login, no Secure, no Domain', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2030-01-01T09:00:00.000Z') });
+    const { cookie } = await logIn(createApp({ store: new MemoryStore(), secret: SECRET }), 42).finally(() => vi.useRealTimers());
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.path).toBe('/');
+    expect(cookie.expires?.toISOString()).toBe('2030-01-01T09:30:00.000Z');
+    expect(cookie.secure).toBeUndefined();
+    expect(cookie.domain).toBeUndefined();
+  });
+
+  test('an anonymous request gets no cookie and leaves the store empty (saveUninitialized: false)', async () => {
+    const store = new MemoryStore();
+    const res = await request(createApp({ store, secret: SECRET })).get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('a request that changes nothing does not write the session back (resave: false)', async () => {
+    class CountingStore extends MemoryStore {
+      sets = 0;
+      override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+        this.sets++;
+        super.set(sid, data, callback);
+      }
+    }
+    const store = new CountingStore();
+    const app = createApp({ store, secret: SECRET });
+    const { header } = await logIn(app, 105);
+    store.sets = 0;
+    await request(app).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 105');
+    expect(store.sets).toBe(0);
+  });
+
+  test('a login with a userId that is not a positive integer is refused with 400: no session, no cookie', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    for (const userId of ['abc', '0', '-5', '1.5', '1e400', '9007199254740993']) {
+      const res = await request(app).post('/login').type('form').send({ userId });
+      expect(res.status).toBe(400);
+      expect(res.text).toBe('userId must be a positive integer');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await storedCount(store)).toBe(0);
+  });
+
+  test('logging in again moves the client to a new session ID; the old ID is gone and opens nothing', async () => {
+    const store = new MemoryStore();
+    const app = createApp({ store, secret: SECRET });
+    const first = await logIn(app, 106);
+    const res = await request(app).post('/login').set('Cookie', first.header).type('form').send({ userId: '107' });
+    expect(res.status).toBe(200);
+    const second = signedSessionId(requireCookie(res, 'connect.sid').value).id;
+    expect(second).not.toBe(first.id);
+    expect(await storedSession(store, first.id)).toBeUndefined();
+    await request(app).get('/profile').set('Cookie', first.header).expect(401, 'Not logged in');
+  });
+
+  test('when the store fails during the login (deleting the old session or saving the new one), the client gets a 500 and nobody is logged in', async () => {
+    for (const op of ['destroy', 'set'] as const) {
+      const store = new FailingStore();
+      const app = createApp({ store, secret: SECRET });
+      store.failing.add(op);
+      const res = await request(app).post('/login').type('form').send({ userId: '108' });
+      expect(res.status).toBe(500);
+      expect(res.text).not.toContain('Logged in');
+      store.failing.clear();
+      const issued = cookieNamed(res, 'connect.sid');
+      if (issued) await request(app).get('/profile').set('Cookie', cookiePair(issued)).expect(401, 'Not logged in');
+    }
+  });
+
+  test('when the store cannot delete the session, the logout answers 500, clears no cookie, and the session still works', async () => {
+    const store = new FailingStore();
+    const app = createApp({ store, secret: SECRET });
+    const { header } = await logIn(app, 109);
+    store.failing.add('destroy');
+    const res = await request(app).post('/logout').set('Cookie', header);
+    expect(res.status).toBe(500);
+    expect(res.text).not.toContain('Logged out');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    store.failing.clear();
+    await request(app).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 109');
+  });
+});
+
+describeSecretSource({
+  createApp: (store) => createApp({ store }),
+  start: (app) => request(app).post('/login').expect(200),
+  recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({
