@@ -1,20 +1,12 @@
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from '../../src/testkit/browser.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { createApp } from './app.ts';
 import { createArticleApp } from './article.ts';
 
 let browser: Browser;
-const servers: Server[] = [];
-
-async function serve(app: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const servers = new LoopbackServers();
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -22,12 +14,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await servers.closeAll();
 });
 
 describe('HttpOnly in a real browser (headless Chromium)', () => {
   test("Chromium stores the article's theme cookie, but the page's script cannot see it in document.cookie", async () => {
-    const origin = await serve(createArticleApp());
+    const origin = (await servers.start(createArticleApp())).origin;
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -43,7 +35,7 @@ describe('HttpOnly in a real browser (headless Chromium)', () => {
   });
 
   test('a script cannot overwrite the HttpOnly theme cookie either: the server still renders dark', async () => {
-    const origin = await serve(createApp({ secure: false }));
+    const origin = (await servers.start(createApp({ secure: false }))).origin;
     const context = await browser.newContext();
     try {
       const page = await context.newPage();

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { listenOnLoopback, sendRaw } from '../../src/testkit/http.ts';
 import { type App, JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
@@ -168,26 +168,15 @@ describe('the login saves the new session before it answers', () => {
     const app = createApp({ store, secret: SECRET });
     const attacker = await attackerGetsAnId(app, '/');
     let loginResponse: ServerResponse | undefined;
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       if (req.url === '/login') loginResponse = res;
       app(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = server.origin;
     try {
       store.hold = true;
       const arrived: string[] = [];
-      const login = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-        const req = httpRequest(`${base}/login`, { method: 'POST', headers: { Cookie: cookiePair(attacker.cookie) } }, (res) => {
-          arrived.push('headers');
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+      const login = sendRaw(`${base}/login`, 'POST', { Cookie: cookiePair(attacker.cookie) }, () => arrived.push('headers'));
       await store.writeHeld();
       // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
       expect((await fetch(`${base}/profile`)).status).toBe(401);
@@ -201,8 +190,7 @@ describe('the login saves the new session before it answers', () => {
       expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
     } finally {
       store.release(); // a failed check above must not leave the login hanging
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 });

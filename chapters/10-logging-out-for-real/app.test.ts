@@ -1,11 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import express, { type CookieOptions, type Express, type Response } from 'express';
 import session, { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { listenOnLoopback, sendRaw } from '../../src/testkit/http.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
@@ -209,26 +209,15 @@ describe("the chapter's login and logout, the rest of the snippet", () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
     let loginResponse: ServerResponse | undefined;
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       if (req.url === '/login') loginResponse = res;
       app(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = server.origin;
     try {
       store.hold = true;
       const arrived: string[] = [];
-      const login = new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-        const req = httpRequest(`${base}/login`, { method: 'POST' }, (res) => {
-          arrived.push('headers');
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+      const login = sendRaw(`${base}/login`, 'POST', {}, () => arrived.push('headers'));
       await store.writeHeld();
       // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
       expect((await fetch(`${base}/profile`)).status).toBe(401);
@@ -242,8 +231,7 @@ describe("the chapter's login and logout, the rest of the snippet", () => {
       expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
     } finally {
       store.release(); // a failed check above must not leave the login hanging
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 

@@ -1,20 +1,12 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from '../../src/testkit/browser.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 let browser: Browser;
-const servers: Server[] = [];
-
-async function serve(app: RequestListener): Promise<string> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const servers = new LoopbackServers();
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -22,7 +14,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await servers.closeAll();
 });
 
 /** Logs in and out from a page of the app (same-origin fetches), returning the jar before and after. */
@@ -44,7 +36,7 @@ async function logInAndOutInChromium(base: string) {
 
 describe('in Chromium', () => {
   test("after the article's logout the session cookie is still in the browser's jar", async () => {
-    const base = await serve(createArticleApp());
+    const base = (await servers.start(createArticleApp())).origin;
     const { before, logout, after } = await logInAndOutInChromium(base);
     expect(logout).toBe('User logged out, session destroyed');
     expect(before.map((c) => c.name)).toEqual(['connect.sid']);
@@ -52,7 +44,7 @@ describe('in Chromium', () => {
   });
 
   test("after the chapter's logout the sid cookie is gone from the browser's jar", async () => {
-    const base = await serve(createApp({ secret: 'chapter-10-secret' }));
+    const base = (await servers.start(createApp({ secret: 'chapter-10-secret' }))).origin;
     const { before, logout, after } = await logInAndOutInChromium(base);
     expect(logout).toBe('Logged out');
     expect(before.map((c) => ({ name: c.name, path: c.path, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([

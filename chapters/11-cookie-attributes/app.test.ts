@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
@@ -10,6 +9,7 @@ import { CookieJar } from 'tough-cookie';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { listenOnLoopback, sendRaw } from '../../src/testkit/http.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
@@ -20,28 +20,6 @@ const HTTPS = { 'X-Forwarded-Proto': 'https' };
 const THIRTY_MINUTES = 30 * 60 * 1000;
 /** Where a jar files the app's cookies: a label for tough-cookie, never dialled (requests go to loopback). */
 const APP = 'https://app.example.test';
-
-interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** Sends one request with Node's own client (to a URL or a Unix socket) and reads the whole answer. */
-function send(target: { url: string } | { socketPath: string; path: string }, method: string, headers: Record<string, string>, onHeaders?: () => void): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const handle = (res: import('node:http').IncomingMessage) => {
-      onHeaders?.();
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    };
-    const req = 'url' in target ? httpRequest(target.url, { method, headers }, handle) : httpRequest({ ...target, method, headers }, handle);
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** Logs in over (proxied) HTTPS and returns the `sid=…` pair to send back. */
 async function logIn(app: Express, cookie?: string): Promise<string> {
@@ -228,7 +206,7 @@ describe("'trust proxy' is 'loopback': only a proxy on this machine's loopback i
     const server = createServer(createApp({ secret: SECRET }));
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     try {
-      const res = await send({ socketPath, path: '/login' }, 'POST', HTTPS);
+      const res = await sendRaw({ socketPath, path: '/login' }, 'POST', HTTPS);
       expect(res.status).toBe(200);
       expect(res.body).toBe('Logged in');
       expect(setCookieLines(res)).toEqual([]);
@@ -264,16 +242,15 @@ describe('the login and the rest of the snippet', () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
     let loginResponse: ServerResponse | undefined;
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       if (req.url === '/login') loginResponse = res;
       app(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = server.origin;
     try {
       store.hold = true;
       const arrived: string[] = [];
-      const login = send({ url: `${base}/login` }, 'POST', HTTPS, () => arrived.push('headers'));
+      const login = sendRaw(`${base}/login`, 'POST', HTTPS, () => arrived.push('headers'));
       await store.writeHeld();
       // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
       expect((await fetch(`${base}/profile`)).status).toBe(401);
@@ -287,8 +264,7 @@ describe('the login and the rest of the snippet', () => {
       expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
     } finally {
       store.release(); // a failed check above must not leave the login hanging
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 

@@ -1,9 +1,8 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { launchBrowser } from '../../src/testkit/browser.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { createApp } from './app.ts';
 
 /**
@@ -28,7 +27,7 @@ interface Seen {
 }
 
 let browser: Browser;
-const servers: Server[] = [];
+const servers = new LoopbackServers();
 const seen = new Map<string, Seen>();
 /** Tests waiting for a request that has not reached /echo yet, by its `via`. */
 const waiting = new Map<string, (result: Seen) => void>();
@@ -38,13 +37,6 @@ let otherSite = '';
 let context: BrowserContext;
 /** The Set-Cookie header the none_insecure variant sent, as Chromium received it. */
 let insecureNoneHeader = '';
-
-async function serve(app: RequestListener, host: string): Promise<string> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return `http://${host}:${(server.address() as AddressInfo).port}`;
-}
 
 beforeAll(async () => {
   const lab = express();
@@ -64,7 +56,7 @@ beforeAll(async () => {
     waiting.get(via)?.(result);
     res.type('html').send('echo');
   });
-  app127 = await serve(lab, '127.0.0.1');
+  app127 = (await servers.start(lab, '127.0.0.1')).origin;
 
   const other = express();
   other.get('/', (_req, res) => {
@@ -75,7 +67,7 @@ beforeAll(async () => {
       <a id="link" href="${app127}/echo?via=link">link</a>
       <form id="form" method="post" action="${app127}/echo?via=post"><button>post</button></form>`);
   });
-  otherSite = await serve(other, 'localhost');
+  otherSite = (await servers.start(other, 'localhost')).origin;
   browser = await launchBrowser();
   ({ context, insecureNoneHeader } = await contextWithAllCookies());
 });
@@ -83,7 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await servers.closeAll();
 });
 
 beforeEach(() => {

@@ -1,11 +1,10 @@
-import { createServer, type IncomingHttpHeaders, request as httpRequest, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import session, { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { LoopbackServers, type RawResponse, sendRaw } from '../../src/testkit/http.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
@@ -50,36 +49,12 @@ function variant({ trustProxy, proxy, secure }: { trustProxy: TrustProxy; proxy?
 }
 
 // Requests from a chosen loopback source address (127.0.0.1 or 127.0.0.2) need a listening server.
-const servers: Server[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-});
-
-async function listen(app: RequestListener): Promise<number> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
+const servers = new LoopbackServers();
+afterAll(() => servers.closeAll());
 
 /** Sends one request to 127.0.0.1:port from the source address `from`. */
-function requestFrom(from: string, port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, localAddress: from }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function requestFrom(from: string, port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return sendRaw({ host: '127.0.0.1', port, path, localAddress: from }, method, headers);
 }
 
 describe("the article's code as written (secure: false)", () => {
@@ -278,7 +253,7 @@ describe('TRUST_PROXY: whom the app believes', () => {
 
   test('TRUST_PROXY=127.0.0.1 (or a list with it) believes X-Forwarded-Proto from 127.0.0.1 and ignores the same header from 127.0.0.2', async () => {
     for (const setting of ['127.0.0.1', '10.0.0.1, 127.0.0.1']) {
-      const port = await listen(appWithTrustProxyEnv(setting));
+      const { port } = await servers.start(appWithTrustProxyEnv(setting));
       const fromProxy = await requestFrom('127.0.0.1', port, 'POST', '/login', HTTPS);
       expect(fromProxy.status).toBe(200);
       expectSessionCookie(fromProxy, true);
@@ -286,17 +261,17 @@ describe('TRUST_PROXY: whom the app believes', () => {
       expect(forged.status).toBe(200);
       expect(setCookieLines(forged)).toEqual([]);
       const seen = await requestFrom('127.0.0.2', port, 'GET', '/connection', { ...HTTPS, ...FORWARDED_FOR });
-      expect(JSON.parse(seen.text)).toEqual({ protocol: 'http', secure: false, ip: '127.0.0.2' });
+      expect(JSON.parse(seen.body)).toEqual({ protocol: 'http', secure: false, ip: '127.0.0.2' });
     }
   });
 
   test('TRUST_PROXY=1 believes whoever connects: a client reaching the app directly from 127.0.0.2 can claim https and any address', async () => {
-    const port = await listen(appWithTrustProxyEnv('1'));
+    const { port } = await servers.start(appWithTrustProxyEnv('1'));
     const forged = await requestFrom('127.0.0.2', port, 'POST', '/login', HTTPS);
     expect(forged.status).toBe(200);
     expectSessionCookie(forged, true);
     const seen = await requestFrom('127.0.0.2', port, 'GET', '/connection', { ...HTTPS, 'X-Forwarded-For': '203.0.113.9' });
-    expect(JSON.parse(seen.text)).toEqual({ protocol: 'https', secure: true, ip: '203.0.113.9' });
+    expect(JSON.parse(seen.body)).toEqual({ protocol: 'https', secure: true, ip: '203.0.113.9' });
   });
 
   test('Express reads the first X-Forwarded-Proto value: a proxy that appends instead of overwriting lets a forged https through', async () => {
