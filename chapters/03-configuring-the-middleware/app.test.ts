@@ -6,7 +6,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { behindHttpsProxy } from '../../src/testkit/proxy.ts';
-import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
+import { describeSecretSource, signValue, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
@@ -14,12 +14,6 @@ import { createApp } from './app.ts';
 const SECRET = 'chapter-03-secret';
 const ARTICLE_SECRET = 'your_secret_key';
 const N = 5;
-
-/** Signs a session ID the way express-session does: s:<id>.<HMAC-SHA256, base64, no padding>, URL-encoded. */
-function sign(id: string, secret: string): string {
-  const signature = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
-  return encodeURIComponent(`s:${id}.${signature}`);
-}
 
 describe("the cookie the article's configuration sets", () => {
   test('one cookie, connect.sid, value s:<session ID>.<signature> URL-encoded as s%3A…', async () => {
@@ -220,7 +214,7 @@ describe("the article's hard-coded secret", () => {
     const app = createArticleApp({ store });
     await request(app).post('/views').expect(200, 'Views: 1');
     const [id] = await storedIds(store);
-    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${sign(id ?? '', ARTICLE_SECRET)}`);
+    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${signValue(id ?? '', ARTICLE_SECRET)}`);
     expect(forged.text).toBe('Views: 1');
     expect(forged.headers['set-cookie']).toBeUndefined();
   });
@@ -230,7 +224,7 @@ describe("the article's hard-coded secret", () => {
     const app = withEnv({ SESSION_SECRET: 'chapter-03-from-the-environment', NODE_ENV: 'test' }, () => createApp({ store }));
     await request(app).post('/views').expect(200, 'Views: 1');
     const [id] = await storedIds(store);
-    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${sign(id ?? '', ARTICLE_SECRET)}`);
+    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${signValue(id ?? '', ARTICLE_SECRET)}`);
     expect(forged.text).toBe('Views: 0');
     expect(forged.headers['set-cookie']).toBeUndefined();
   });

@@ -1,22 +1,16 @@
-import { createHmac } from 'node:crypto';
 import express from 'express';
 import cookieParser from 'cookie-parser';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, setCookieLines } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { signedWith, withEnv } from '../../src/testkit/secret.ts';
+import { cookieSignature, signedWith, withEnv } from '../../src/testkit/secret.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-13-current-secret-0123456789abcdef';
 const OLD_SECRET = 'chapter-13-previous-secret-0123456789abcdef';
 const RETIRED_SECRET = 'chapter-13-retired-secret-0123456789abcdef';
-
-/** cookie-signature's HMAC, recomputed here: base64 SHA-256 without the `=` padding. */
-function hmac(value: string, secret: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
-}
 
 /** Sets the theme on `app` and returns the cookie the server sent. */
 async function themeCookieFrom(app: ReturnType<typeof createApp>, theme = 'dark') {
@@ -43,7 +37,7 @@ describe('what a signed cookie looks like', () => {
 
   test('the signature is an HMAC-SHA256 of the value with the first secret, base64 without padding', async () => {
     const cookie = await themeCookieFrom(createApp({ secrets: [SECRET, OLD_SECRET] }));
-    expect(decodeURIComponent(cookie.value)).toBe(`s:dark.${hmac('dark', SECRET)}`);
+    expect(decodeURIComponent(cookie.value)).toBe(`s:dark.${cookieSignature('dark', SECRET)}`);
   });
 
   test('the theme cookie is HttpOnly, SameSite=Lax, Path=/, lasts 30 days and is not Secure or scoped to a Domain', async () => {
@@ -89,21 +83,21 @@ describe('reading signed cookies', () => {
   });
 
   test('cookie-parser moves a signed cookie out of req.cookies into req.signedCookies', async () => {
-    const value = encodeURIComponent(`s:dark.${hmac('dark', SECRET)}`);
+    const value = encodeURIComponent(`s:dark.${cookieSignature('dark', SECRET)}`);
     const res = await request(inspector([SECRET])).get('/inspect').set('Cookie', `theme=${value}; lang=en`);
     expect(res.body).toEqual({ cookies: { lang: 'en' }, signedCookies: { theme: 'dark' } });
   });
 
   test('a value changed without the secret becomes false in req.signedCookies', async () => {
     // Keep dark's signature, change the value to light.
-    const value = encodeURIComponent(`s:light.${hmac('dark', SECRET)}`);
+    const value = encodeURIComponent(`s:light.${cookieSignature('dark', SECRET)}`);
     const res = await request(inspector([SECRET])).get('/inspect').set('Cookie', `theme=${value}`);
     expect(res.body).toEqual({ cookies: {}, signedCookies: { theme: false } });
   });
 
   test('a tampered theme cookie is ignored (default theme) and cleared', async () => {
     const app = createApp({ secrets: [SECRET] });
-    const value = encodeURIComponent(`s:light.${hmac('dark', SECRET)}`);
+    const value = encodeURIComponent(`s:light.${cookieSignature('dark', SECRET)}`);
     const res = await request(app).get('/theme').set('Cookie', `theme=${value}`);
     expect(res.status).toBe(200);
     expect(res.text).toBe('Current theme: light');
@@ -138,8 +132,8 @@ describe('reading signed cookies', () => {
 describe('rotating secrets', () => {
   test('with [new, old], new cookies are signed with the new secret', async () => {
     const cookie = await themeCookieFrom(createApp({ secrets: [SECRET, OLD_SECRET] }));
-    expect(decodeURIComponent(cookie.value)).toBe(`s:dark.${hmac('dark', SECRET)}`);
-    expect(decodeURIComponent(cookie.value)).not.toBe(`s:dark.${hmac('dark', OLD_SECRET)}`);
+    expect(decodeURIComponent(cookie.value)).toBe(`s:dark.${cookieSignature('dark', SECRET)}`);
+    expect(decodeURIComponent(cookie.value)).not.toBe(`s:dark.${cookieSignature('dark', OLD_SECRET)}`);
   });
 
   test('with [new, old], a cookie signed with the old secret is still accepted', async () => {

@@ -1,11 +1,10 @@
-import { createHmac } from 'node:crypto';
 import express from 'express';
 import session, { MemoryStore, type SessionOptions } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { signedWith, withEnv } from '../../src/testkit/secret.ts';
+import { signedWith, signValue, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp, loadConfig, MIN_SECRET_LENGTH } from './app.ts';
@@ -15,12 +14,6 @@ const NEW_SECRET = 'c14-new-Zq8vKx2mP4rT7wY1bN6dF3hJ9sL0aE5u';
 const OLD_SECRET = 'c14-old-Hk3nW8pQ1zX6cV4bM9tR2yU7oI5eA0sD';
 const NEWER_SECRET = 'c14-newer-Lp5gT2kS8dF1hJ4mN7bV0cX3zQ6wE9r';
 const PUBLIC_SECRET = 'your_secret_key';
-
-/** cookie-signature's format: s:<id>.<base64 HMAC-SHA256 without padding>, URL-encoded. */
-function signCookie(id: string, secret: string): string {
-  const mac = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
-  return `connect.sid=${encodeURIComponent(`s:${id}.${mac}`)}`;
-}
 
 const quiet = () => {};
 
@@ -169,7 +162,7 @@ describe('rotating the secret', () => {
     const app = createApp({ env: { SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: OLD_SECRET } });
     const cookie = requireCookie(await request(app).post('/login').expect(200), 'connect.sid');
     const { id } = signedSessionId(cookie.value);
-    expect(cookiePair(cookie)).toBe(signCookie(id, NEW_SECRET));
+    expect(cookiePair(cookie)).toBe(`connect.sid=${signValue(id, NEW_SECRET)}`);
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe('Lax');
   });
@@ -207,7 +200,7 @@ describe("the article's hard-coded secret", () => {
     // The attacker has the raw ID only (store keys, logs, an admin page), never the cookie.
     const [id] = await storedIds(store);
     expect(id).toBeDefined();
-    const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, PUBLIC_SECRET));
+    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue(id as string, PUBLIC_SECRET)}`);
     expect(res.status).toBe(200);
     expect(res.text).toBe('User profile for user ID: 1');
   });
@@ -229,7 +222,7 @@ describe("the article's hard-coded secret", () => {
     const app = createArticleApp({ store });
     await request(app).post('/login').expect(200);
     const [id] = await storedIds(store);
-    const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, 'a-guess'));
+    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue(id as string, 'a-guess')}`);
     expect(res.text).toBe('User not logged in');
     const issued = requireCookie(res, 'connect.sid');
     expect(signedSessionId(issued.value).id).not.toBe(id);
@@ -240,7 +233,7 @@ describe("the article's hard-coded secret", () => {
     const app = createApp({ env: { SESSION_SECRET: NEW_SECRET }, store });
     await request(app).post('/login').expect(200);
     const [id] = await storedIds(store);
-    const res = await request(app).get('/profile').set('Cookie', signCookie(id as string, PUBLIC_SECRET));
+    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue(id as string, PUBLIC_SECRET)}`);
     expect(res.status).toBe(401);
     expect(res.text).toBe('Not logged in');
     expect(res.headers['set-cookie']).toBeUndefined();

@@ -2,11 +2,11 @@
  * A shared block of specs that sends hostile cookies to a chapter's app. Every chapter's spec
  * calls {@link describeHostileInput} so that no snippet on the site crashes on bad input.
  */
-import { createHmac } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookieNamed, setCookieLines } from './cookies.ts';
+import { signValue } from './secret.ts';
 
 export interface HostileInputOptions {
   /** Builds a fresh instance of the chapter's app. */
@@ -28,12 +28,6 @@ const OVERSIZED = 20 * 1024;
 
 /** The secret the article prints, which anyone can use to sign a cookie. */
 const PUBLIC_SECRET = 'your_secret_key';
-
-/** Signs a session ID the way express-session does (cookie-signature), URL-encoded as sent. */
-function signWith(id: string, secret: string): string {
-  const signature = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
-  return encodeURIComponent(`s:${id}.${signature}`);
-}
 
 /** The session ID inside a `name=s%3A<id>.<signature>` cookie pair. */
 function idOf(cookieHeader: string): string {
@@ -114,7 +108,7 @@ export function describeHostileInput(options: HostileInputOptions): void {
         const cookieHeader = await login(app);
         const loggedIn = await request(app).get(options.path).set('Cookie', cookieHeader);
         const id = idOf(cookieHeader);
-        for (const forged of [`${name}=${id}`, `${name}=${encodeURIComponent(`s:${id}`)}`, `${name}=${signWith(id, PUBLIC_SECRET)}`]) {
+        for (const forged of [`${name}=${id}`, `${name}=${encodeURIComponent(`s:${id}`)}`, `${name}=${signValue(id, PUBLIC_SECRET)}`]) {
           const res = await request(app).get(options.path).set('Cookie', forged);
           expect(res.status).toBe(anonymous.status);
           expect(res.text).toBe(anonymous.text);

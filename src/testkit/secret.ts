@@ -47,14 +47,29 @@ export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T
   }
 }
 
+/**
+ * cookie-signature's signature of `value` with `secret`, as express-session and cookie-parser compute
+ * it: the HMAC-SHA256, base64 without the `=` padding.
+ */
+export function cookieSignature(value: string, secret: string): string {
+  return createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
+}
+
+/**
+ * `value` signed with `secret` the way express-session signs a session ID (and cookie-parser a signed
+ * cookie), URL-encoded as sent: `s%3A<value>.<signature>`. For forging or predicting a cookie value.
+ */
+export function signValue(value: string, secret: string): string {
+  return encodeURIComponent(`s:${value}.${cookieSignature(value, secret)}`);
+}
+
 /** True when `value` (a cookie value as sent, URL-encoded `s:<payload>.<signature>`) is signed with `secret`. */
 export function signedWith(value: string, secret: string): boolean {
   const decoded = decodeURIComponent(value);
   if (!decoded.startsWith('s:')) return false;
   const dot = decoded.lastIndexOf('.');
   const payload = decoded.slice(2, dot);
-  const signature = createHmac('sha256', secret).update(payload).digest('base64').replace(/=+$/, '');
-  return decoded.slice(dot + 1) === signature;
+  return decoded.slice(dot + 1) === cookieSignature(payload, secret);
 }
 
 /** The claims about the secret's source, under a `describe` of their own. */
