@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ChapterMutation, MutantResult } from '../types.ts';
 import { applyMutant, diffOf, mutantsOf } from './operators.ts';
+import { outcomeOf } from './run.ts';
 import { scoreChapter } from './score.ts';
 
 const APP = `import session from 'express-session';
@@ -146,5 +147,30 @@ describe('scores against the targets', () => {
   test('article code has no percentage target, and a failing baseline is a miss', () => {
     expect(scoreChapter(chapter(result('article.ts', false, 'survived', 5))).problems).toEqual([]);
     expect(scoreChapter(chapter([], false)).problems).toEqual(['the unmutated chapter does not pass its own specs']);
+  });
+});
+
+describe("reading a run's report", () => {
+  const file = (name: string, status: string, tests: Array<[string, string]>, message?: string) => ({
+    name: `/w/${name}`,
+    status,
+    ...(message ? { message } : {}),
+    assertionResults: tests.map(([title, s]) => ({ ancestorTitles: ['group'], title, status: s })),
+  });
+
+  test('a failed claim kills; all passed survives; a spec that cannot run kills', () => {
+    const out = outcomeOf(
+      { testResults: [file('01~app~a/app.test.ts', 'failed', [['x', 'passed'], ['y', 'failed']]), file('01~app~b/app.test.ts', 'passed', [['x', 'passed']]), file('01~app~c/app.test.ts', 'failed', [], 'SyntaxError: nope')] },
+      '/w',
+    );
+    expect(out.failures.get('01~app~a')).toEqual(['group › y']);
+    expect(out.failures.get('01~app~b')).toEqual([]);
+    expect(out.failures.get('01~app~c')).toEqual(['app.test.ts could not run: SyntaxError: nope']);
+    expect([...out.ran].sort()).toEqual(['01~app~a', '01~app~b', '01~app~c']);
+  });
+
+  test('a file that failed in a hook, its claims skipped, kills the mutant', () => {
+    const out = outcomeOf({ testResults: [file('02~app~d/app.test.ts', 'failed', [['x', 'skipped']], 'beforeAll: expected 200')] }, '/w');
+    expect(out.failures.get('02~app~d')).toEqual(['app.test.ts failed outside any claim: beforeAll: expected 200']);
   });
 });

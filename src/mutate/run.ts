@@ -58,10 +58,39 @@ function copyName(chapter: Chapter, mutant?: Mutant): string {
   return mutant ? `${num}~${mutant.file.replace(/\.ts$/, '')}~${mutant.id}` : `${num}~${BASELINE}`;
 }
 
-interface RunOutcome {
+export interface RunOutcome {
   /** Per copy folder name: the failed claims, or undefined when the copy's specs never reported. */
   failures: Map<string, string[]>;
   ran: Set<string>;
+}
+
+
+/**
+ * What one run's report says of each copy (by folder name under `work`): the claims that failed,
+ * a spec that could not run, or a file that failed outside any claim (a hook). Pure.
+ */
+export function outcomeOf(report: VitestJsonReport, work: string): RunOutcome {
+  const failures = new Map<string, string[]>();
+  const ran = new Set<string>();
+  for (const file of report.testResults) {
+    const rel = relative(work, file.name).split(sep);
+    const name = rel[0] ?? '';
+    ran.add(name);
+    const list = failures.get(name) ?? [];
+    failures.set(name, list);
+    if (file.assertionResults.length === 0 && file.status === 'failed') {
+      list.push(`${rel.slice(1).join('/')} could not run: ${(file.message ?? '').split('\n')[0]}`);
+      continue;
+    }
+    for (const a of file.assertionResults) {
+      if (a.status === 'failed') list.push([...a.ancestorTitles, a.title].join(' › '));
+    }
+    // A hook that failed (a beforeAll) leaves its tests skipped, not failed: the file's status tells.
+    if (file.status === 'failed' && list.length === 0) {
+      list.push(`${rel.slice(1).join('/')} failed outside any claim: ${(file.message ?? 'a hook failed').split('\n')[0]}`);
+    }
+  }
+  return { failures, ran };
 }
 
 /** Runs the given spec files in one vitest process with the project's config and a JSON report. */
@@ -97,24 +126,7 @@ async function runVitest(root: string, specs: string[], options: MutateOptions):
     child.on('close', (exit) => resolve(exit ?? 1));
   });
   if (!existsSync(output)) throw new Error(`vitest exited with code ${code} and wrote no report`);
-  const report = JSON.parse(readFileSync(output, 'utf8')) as VitestJsonReport;
-  const failures = new Map<string, string[]>();
-  const ran = new Set<string>();
-  for (const file of report.testResults) {
-    const rel = relative(work, file.name).split(sep);
-    const name = rel[0] ?? '';
-    ran.add(name);
-    const list = failures.get(name) ?? [];
-    failures.set(name, list);
-    if (file.assertionResults.length === 0 && file.status === 'failed') {
-      list.push(`${rel.slice(1).join('/')} could not run: ${(file.message ?? '').split('\n')[0]}`);
-      continue;
-    }
-    for (const a of file.assertionResults) {
-      if (a.status === 'failed') list.push([...a.ancestorTitles, a.title].join(' › '));
-    }
-  }
-  return { failures, ran };
+  return outcomeOf(JSON.parse(readFileSync(output, 'utf8')) as VitestJsonReport, work);
 }
 
 /**

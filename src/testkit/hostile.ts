@@ -37,6 +37,14 @@ function idOf(cookieHeader: string): string {
   return match[1];
 }
 
+/**
+ * The real cookie must make a difference, or "a forged one gets nothing" would compare two
+ * anonymous answers and could not fail: a login that silently did not work is itself a failure.
+ */
+function expectDifferent(loggedIn: request.Response, anonymous: request.Response): void {
+  expect(`${loggedIn.status} ${loggedIn.text}`, 'the real cookie opens nothing more than no cookie: did the login work?').not.toBe(`${anonymous.status} ${anonymous.text}`);
+}
+
 /** Registers the hostile-input specs for one app. */
 export function describeHostileInput(options: HostileInputOptions): void {
   const name = options.cookieName ?? 'connect.sid';
@@ -90,6 +98,7 @@ export function describeHostileInput(options: HostileInputOptions): void {
         const anonymous = await request(app).get(options.path);
         const cookieHeader = await login(app);
         const loggedIn = await request(app).get(options.path).set('Cookie', cookieHeader);
+        expectDifferent(loggedIn, anonymous);
         // Flip the last character of the signature: the ID is intact, the HMAC no longer matches.
         const tampered = cookieHeader.replace(/.(;|$)/, (match, tail: string) => (match[0] === 'A' ? 'B' : 'A') + tail);
         expect(tampered).not.toBe(cookieHeader);
@@ -107,6 +116,7 @@ export function describeHostileInput(options: HostileInputOptions): void {
         const anonymous = await request(app).get(options.path);
         const cookieHeader = await login(app);
         const loggedIn = await request(app).get(options.path).set('Cookie', cookieHeader);
+        expectDifferent(loggedIn, anonymous);
         const id = idOf(cookieHeader);
         for (const forged of [`${name}=${id}`, `${name}=${encodeURIComponent(`s:${id}`)}`, `${name}=${signValue(id, PUBLIC_SECRET)}`]) {
           const res = await request(app).get(options.path).set('Cookie', forged);
