@@ -1,58 +1,19 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
 import express, { type Express } from 'express';
-import session, { MemoryStore, type SessionData } from 'express-session';
+import session, { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { storedCount } from '../../src/testkit/store.ts';
+import { FailingStore, storedCount, storedSession as stored } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'chapter-21-secret';
 const ERROR_PAGE = 'Something went wrong, please try again';
 
-type Method = 'get' | 'set' | 'destroy';
-
-/** A real MemoryStore whose get/set/destroy fail, asynchronously like a network store, on demand. */
-class FailingStore extends MemoryStore {
-  failing = new Set<Method>();
-  /** How many times express-session or the app has written a session (successful or not). */
-  sets = 0;
-  private fails(method: Method, callback: ((err?: unknown) => void) | undefined): boolean {
-    if (!this.failing.has(method)) return false;
-    setImmediate(() => callback?.(new Error(`store unavailable (${method})`)));
-    return true;
-  }
-  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    if (!this.fails('get', callback)) super.get(sid, callback);
-  }
-  override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
-    this.sets++;
-    if (!this.fails('set', callback)) super.set(sid, data, callback);
-  }
-  override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    if (!this.fails('destroy', callback)) super.destroy(sid, callback);
-  }
-}
-
-/** What the store holds for a session ID, read through the real (never failing) MemoryStore get. */
-function stored(store: MemoryStore, id: string): Promise<SessionData | null | undefined> {
-  return new Promise((resolve, reject) =>
-    MemoryStore.prototype.get.call(store, id, (err, data) => (err ? reject(err) : resolve(data))),
-  );
-}
-
-const servers: Server[] = [];
-async function serve(app: RequestListener): Promise<Server> {
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-});
+const servers = new LoopbackServers();
+afterEach(() => servers.closeAll());
 /**
  * A gate for the app's slow work, held by the test: `reached` resolves once a request has started
  * its work (and so has done everything before it); the work finishes only after `open()`.
@@ -74,7 +35,7 @@ function workGate() {
 
 async function loggedIn(username = 'ada', slowWork?: () => Promise<void>) {
   const store = new FailingStore();
-  const server = await serve(createApp({ store, secret: SECRET, slowWork }));
+  const { server } = await servers.start(createApp({ store, secret: SECRET, slowWork }));
   const res = await request(server).post('/login').type('form').send({ username });
   expect(res.status).toBe(200);
   expect(res.text).toBe(`Logged in as ${username}`);
@@ -120,7 +81,7 @@ describe('regenerate', () => {
 
   test('when the store cannot save the new login, the login answers 500 and nobody is logged in', async () => {
     const store = new FailingStore();
-    const server = await serve(createApp({ store, secret: SECRET }));
+    const { server } = await servers.start(createApp({ store, secret: SECRET }));
     store.failing.add('set');
     const res = await request(server).post('/login').type('form').send({ username: 'ada' });
     expect(res.status).toBe(500);
@@ -171,7 +132,7 @@ describe('save', () => {
   test('without save(), the second request sees nothing until the first response ends', async () => {
     const store = new MemoryStore();
     const gate = workGate();
-    const server = await serve(
+    const { server } = await servers.start(
       probeApp(store, (app) => {
         app.post('/jobs', (req, res) => {
           req.session.sessionApiJob = 'running';
@@ -285,7 +246,7 @@ describe('destroy', () => {
     await agent.post('/destroy').expect(200, { error: null, session: 'undefined', before: 'undefined' });
     await agent.post('/start').expect(200);
     store.failing.add('destroy');
-    await agent.post('/destroy').expect(200, { error: 'store unavailable (destroy)', session: 'undefined', before: 'undefined' });
+    await agent.post('/destroy').expect(200, { error: 'the store is down (destroy)', session: 'undefined', before: 'undefined' });
   });
 
   test('when the store cannot destroy, the logout answers 500, clears no cookie, and the session still works', async () => {
@@ -325,21 +286,21 @@ describe('the snippet\'s guards and settings', () => {
       expect(res.headers['set-cookie']).toBeUndefined();
     }
     expect(await storedCount(store)).toBe(0);
-    expect(store.sets).toBe(0);
+    expect(store.writes).toBe(0);
   });
 
   test('a request that changes nothing writes nothing back to the store (resave: false)', async () => {
     const { store, server, header, id } = await loggedIn('ada');
-    store.sets = 0;
+    store.writes = 0;
     await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
     await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: none');
-    expect(store.sets).toBe(0);
+    expect(store.writes).toBe(0);
     expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
   });
 
   test('without a login, /rename, /report and /jobs answer 401 and store nothing', async () => {
     const store = new FailingStore();
-    const server = await serve(createApp({ store, secret: SECRET, slowWork: quick }));
+    const { server } = await servers.start(createApp({ store, secret: SECRET, slowWork: quick }));
     const rename = await request(server).post('/rename').type('form').send({ username: 'grace' });
     expect(rename.status).toBe(401);
     expect(rename.text).toBe('Not logged in');
@@ -352,7 +313,7 @@ describe('the snippet\'s guards and settings', () => {
     expect(job.text).toBe('Not logged in');
     expect(job.headers['set-cookie']).toBeUndefined();
     expect(await storedCount(store)).toBe(0);
-    expect(store.sets).toBe(0);
+    expect(store.writes).toBe(0);
   });
 
   test('/rename refuses a missing or malformed username with 400 and keeps the stored name', async () => {
@@ -392,8 +353,8 @@ describe('the snippet\'s guards and settings', () => {
       const res = await request(server).post('/jobs').set('Cookie', header);
       expect(res.status).toBe(500);
       expect(res.text).toBe(ERROR_PAGE);
-      expect(res.text).not.toContain('store unavailable');
-      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ message: 'store unavailable (set)' }));
+      expect(res.text).not.toContain('the store is down');
+      expect(logged).toHaveBeenCalledWith(expect.objectContaining({ message: 'the store is down (set)' }));
     } finally {
       process.env.NODE_ENV = saved;
       logged.mockRestore();

@@ -38,6 +38,8 @@ export class FailingStore extends MemoryStore {
   readonly failing = new Set<StoreOperation>();
   /** The errors handed out, newest last. */
   readonly errors: Error[] = [];
+  /** How many times a session was written (`set` called), whether the write failed or not. */
+  writes = 0;
 
   private fail(op: StoreOperation): Error | undefined {
     if (!this.failing.has(op)) return undefined;
@@ -53,6 +55,7 @@ export class FailingStore extends MemoryStore {
   }
 
   override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
+    this.writes++;
     const err = this.fail('set');
     if (err) return void setImmediate(() => callback?.(err));
     super.set(sid, session, callback);
