@@ -1,32 +1,17 @@
-import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import express from 'express';
 import session, { MemoryStore, Store, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { describeSecretSource, signedWith, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { listenOnLoopback, type LoopbackServer } from '../../src/testkit/http.ts';
+import { describeSecretSource, signValue, signedWith, withEnv } from '../../src/testkit/secret.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
 const SECRET = 'c15-Rk7pW2xN9qT4vB6mZ1cY8sD3fG5hJ0aL';
-
-/** cookie-signature's format: s:<value>.<base64 HMAC-SHA256 without padding>, URL-encoded. */
-function signed(value: string, secret: string): string {
-  const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
-  return encodeURIComponent(`s:${value}.${mac}`);
-}
-
-function listen(app: express.Express): Promise<Server> {
-  const server = createServer(app);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-function close(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
-}
 
 /** What a stack trace or a server file path looks like in a response body. */
 const STACK_LINE = /^\s*at .+/m;
@@ -77,13 +62,13 @@ const cases: HostileCase[] = [
   },
   {
     name: "the bystander's session ID signed with another secret: 401",
-    send: profileWithW((w) => `connect.sid=${signed(w.bystanderId, 'a-guessed-secret')}`),
+    send: profileWithW((w) => `connect.sid=${signValue(w.bystanderId, 'a-guessed-secret')}`),
     expected: NOT_LOGGED_IN,
     check: noCookieSet,
   },
   {
     name: "the bystander's session ID signed with the article's public secret: 401",
-    send: profileWithW((w) => `connect.sid=${signed(w.bystanderId, 'your_secret_key')}`),
+    send: profileWithW((w) => `connect.sid=${signValue(w.bystanderId, 'your_secret_key')}`),
     expected: NOT_LOGGED_IN,
     check: noCookieSet,
   },
@@ -97,7 +82,7 @@ const cases: HostileCase[] = [
   { name: 'a malformed Cookie header: 401', send: profileWith('=;;; ;=; =x; justtext'), expected: NOT_LOGGED_IN, check: noCookieSet },
   {
     name: 'two session cookies, a forged one first: only the first is read, 401',
-    send: profileWithW((w) => `connect.sid=${signed(w.bystanderId, 'a-guessed-secret')}; ${w.bystanderCookie}`),
+    send: profileWithW((w) => `connect.sid=${signValue(w.bystanderId, 'a-guessed-secret')}; ${w.bystanderCookie}`),
     expected: NOT_LOGGED_IN,
     check: noCookieSet,
   },
@@ -120,7 +105,7 @@ const cases: HostileCase[] = [
   // The signed theme cookie
   {
     name: 'a theme cookie whose value was changed: the default theme, and the cookie is cleared',
-    send: (w) => request(w.server).get('/theme').set('Cookie', `theme=${signed('dark', SECRET).replace('dark', 'lite')}`),
+    send: (w) => request(w.server).get('/theme').set('Cookie', `theme=${signValue('dark', SECRET).replace('dark', 'lite')}`),
     expected: { status: 200, body: { theme: 'light' } },
     check: (res) => {
       const [cleared] = setCookies(res);
@@ -215,13 +200,15 @@ const cases: HostileCase[] = [
 
 describe('every hostile request gets a clear, stable answer, and nobody else is affected', () => {
   let world: World;
+  let served: LoopbackServer | undefined;
   let bystander: ReturnType<typeof request.agent>;
   let graceLogin: request.Response;
   const logged: unknown[] = [];
 
   beforeAll(async () => {
     const store = new MemoryStore();
-    const server = await listen(createApp({ secrets: [SECRET], store, log: (err) => logged.push(err) }));
+    served = await listenOnLoopback(createApp({ secrets: [SECRET], store, log: (err) => logged.push(err) }));
+    const { server } = served;
     bystander = request.agent(server);
     // No assertion here: a failed hook would skip every claim below instead of failing them.
     graceLogin = await bystander.post('/login').send({ username: 'grace' });
@@ -229,7 +216,7 @@ describe('every hostile request gets a clear, stable answer, and nobody else is 
     world = { server, store, bystanderCookie: cookie ? cookiePair(cookie) : '', bystanderId: cookie ? signedSessionId(cookie.value).id : '' };
   });
 
-  afterAll(() => close(world?.server));
+  afterAll(() => served?.close());
 
   test('first, grace (the bystander) logs in normally: 200 and a session cookie', async () => {
     expect(graceLogin.status).toBe(200);
@@ -287,7 +274,7 @@ describe('errors never leak a stack trace', () => {
   test('when the session store fails, the client gets a bare 500 and the details go to the log', async () => {
     const logged: unknown[] = [];
     const app = createApp({ secrets: [SECRET], store: new UnreachableStore(), log: (err) => logged.push(err) });
-    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signed('some-session-id', SECRET)}`);
+    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue('some-session-id', SECRET)}`);
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: 'internal server error' });
     expect(res.text).not.toContain('ECONNREFUSED');
@@ -336,15 +323,6 @@ describe('errors never leak a stack trace', () => {
     }
   });
 });
-
-/** A MemoryStore that counts its writes, to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, session, callback);
-  }
-}
 
 describe("the app's own settings, each checked against this app", () => {
   test('the session cookie is HttpOnly, SameSite=Lax, Path=/, host-only, and lasts for the browser session (no Expires, no Secure)', async () => {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { ROOT, makeWorkDir, tempFolder, typeCheckProjects, type Result } from '../../src/testkit/tsc.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
@@ -186,15 +186,6 @@ describe('the typed app over HTTP', () => {
     expect(profile.headers['set-cookie']).toBeUndefined();
   });
 });
-
-/** A MemoryStore that counts its writes, to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, session, callback);
-  }
-}
 
 describe('the typed app’s session handling', () => {
   test('anonymous requests store nothing (saveUninitialized: false)', async () => {

@@ -1,12 +1,12 @@
 import type { RequestListener } from 'node:http';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { CookieJar } from 'tough-cookie';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -209,15 +209,6 @@ describe('an absolute limit on a session’s age', () => {
     }
   });
 });
-
-/** A MemoryStore that counts its writes, to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, session, callback);
-  }
-}
 
 describe('the login and the store', () => {
   test('logging in again issues a new session ID: the old ID opens nothing and is gone from the store', async () => {
