@@ -1,12 +1,12 @@
-import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type RequestListener } from 'node:http';
 import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { describeSecretSource, signedWith } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 import { createApp as createRedirectWithoutSave } from './pitfall-redirect-without-save.ts';
@@ -14,17 +14,8 @@ import { SlowStore } from './slow-store.ts';
 
 const SECRET = 'chapter-18-secret';
 
-const servers: Server[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-});
-
-async function serve(app: RequestListener): Promise<{ host: string; port: number }> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
-}
+const servers = new LoopbackServers();
+afterAll(() => servers.closeAll());
 
 interface Timeline {
   response: IncomingMessage;
@@ -49,9 +40,9 @@ interface Timeline {
  * says how many), lets the event loop turn once more, then calls store.release() and waits for the end.
  */
 async function postLogin(app: RequestListener, store: SlowStore): Promise<Timeline> {
-  const { host, port } = await serve(app);
+  const { port } = await servers.start(app);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host, port, path: '/login', method: 'POST', headers: { accept: 'text/plain' } }, resolve);
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/login', method: 'POST', headers: { accept: 'text/plain' } }, resolve);
     req.on('error', reject);
     req.end();
   });
@@ -135,8 +126,8 @@ describe('redirecting without save(): what express-session does on its own', () 
   test('but with a store whose write lands late, a client that follows the redirect on the headers (superagent’s .redirects()) lands on 401', async () => {
     const store = new SlowStore({ hold: true });
     // A server the test runs (supertest would close its own after the request and wait for the held response).
-    const { host, port } = await serve(createRedirectWithoutSave({ store, secret: SECRET }));
-    const agent = request.agent(`http://${host}:${port}`);
+    const { origin } = await servers.start(createRedirectWithoutSave({ store, secret: SECRET }));
+    const agent = request.agent(origin);
     try {
       const res = await agent.post('/login').redirects(1);
       expect(res.redirects).toHaveLength(1);
@@ -237,29 +228,20 @@ describe('the pitfall has one mistake only', () => {
 describe('the article’s login with its own store', () => {
   test('with the article’s own in-memory store, the login is in the store before its headers arrive: a request sent on the headers finds it', async () => {
     const store = new MemoryStore();
-    const { host, port } = await serve(createArticleApp(store));
+    const { port, origin } = await servers.start(createArticleApp(store));
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpRequest({ host, port, path: '/login', method: 'POST' }, resolve);
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/login', method: 'POST' }, resolve);
       req.on('error', reject);
       req.end();
     });
     const cookie = requireCookie(response, 'connect.sid');
     expect(await storedSession(store, signedSessionId(cookie.value).id)).toMatchObject({ userId: 1 });
     // The next request leaves before this body is read, as fetch() lets a page script do.
-    const profile = await request(`http://${host}:${port}`).get('/profile').set('Cookie', cookiePair(cookie));
+    const profile = await request(origin).get('/profile').set('Cookie', cookiePair(cookie));
     expect(profile.text).toBe('User profile for user ID: 1');
     response.resume();
   });
 });
-
-/** A MemoryStore that counts its writes, to see when a session is written back. */
-class CountingStore extends MemoryStore {
-  writes = 0;
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.writes++;
-    super.set(sid, session, callback);
-  }
-}
 
 describe('the rest of the snippet', () => {
   test('anonymous requests store nothing and get no cookie (saveUninitialized: false)', async () => {

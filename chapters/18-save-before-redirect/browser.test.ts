@@ -1,10 +1,9 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SessionData } from 'express-session';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from '../../src/testkit/browser.ts';
 import { signedSessionId } from '../../src/testkit/cookies.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { createApp as createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 import { createApp as createRedirectWithoutSave } from './pitfall-redirect-without-save.ts';
@@ -13,7 +12,7 @@ import { SlowStore } from './slow-store.ts';
 const SECRET = 'chapter-18-secret';
 
 let browser: Browser;
-const servers: Server[] = [];
+const servers = new LoopbackServers();
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -21,16 +20,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await servers.closeAll();
 });
-
-/** Serves `app` on a loopback port and returns its base URL. */
-async function serve(app: RequestListener): Promise<string> {
-  const server = createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** Opens the login form in a fresh browser context, submits it and returns the page it lands on. */
 async function submitLoginForm(base: string) {
@@ -45,7 +36,7 @@ async function submitLoginForm(base: string) {
 describe('a browser following the redirect', () => {
   test('with a store whose write has not landed yet, redirecting without save() lands the browser on “Not logged in”; a reload once it has landed is logged in', async () => {
     const store = new SlowStore({ hold: true });
-    const base = await serve(createRedirectWithoutSave({ store, secret: SECRET }));
+    const { origin: base } = await servers.start(createRedirectWithoutSave({ store, secret: SECRET }));
     try {
       const { context, page, landed } = await submitLoginForm(base);
       try {
@@ -64,7 +55,7 @@ describe('a browser following the redirect', () => {
   });
 
   test('with save() before the redirect, the browser lands on the profile, logged in', async () => {
-    const base = await serve(createApp({ store: new SlowStore(), secret: SECRET }));
+    const { origin: base } = await servers.start(createApp({ store: new SlowStore(), secret: SECRET }));
     const { context, landed } = await submitLoginForm(base);
     try {
       expect(landed.text).toBe('User profile for user ID: 1');
@@ -76,7 +67,7 @@ describe('a browser following the redirect', () => {
 
 describe('a page script that does not wait for the body', () => {
   test('with save() before answering, fetch(/login) then fetch(/profile) is logged in', async () => {
-    const base = await serve(createApp({ store: new SlowStore(), secret: SECRET }));
+    const { origin: base } = await servers.start(createApp({ store: new SlowStore(), secret: SECRET }));
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
@@ -95,7 +86,7 @@ describe('a page script that does not wait for the body', () => {
 
   test('with a store whose write lands late (the handbook’s, in place of the article’s in-memory store), the article’s login, then fetch(/profile) as soon as the login’s headers arrive: not logged in, and the login is lost for good', async () => {
     const store = new SlowStore();
-    const base = await serve(createArticleApp(store));
+    const { origin: base } = await servers.start(createArticleApp(store));
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.exposeFunction('releaseWrites', () => store.release());
