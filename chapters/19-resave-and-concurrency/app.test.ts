@@ -1,41 +1,27 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
 import { MemoryStore, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedSession as stored } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedSession as stored } from '../../src/testkit/store.ts';
 import { createApp } from './app.ts';
 import { createRaceDemoApp } from './pitfall-race-demo.ts';
 
 const SECRET = 'chapter-19-secret';
 const THIRTY_MINUTES = 30 * 60 * 1000;
 
-/** A real MemoryStore that also records which write methods express-session calls on it. */
-class CountingStore extends MemoryStore {
-  calls: Array<'set' | 'touch'> = [];
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    this.calls.push('set');
-    super.set(sid, session, callback);
-  }
-  override touch(sid: string, session: SessionData, callback?: () => void): void {
-    this.calls.push('touch');
-    super.touch(sid, session, callback);
-  }
+/** The write methods express-session called on a CountingStore: how many `set`s and `touch`es. */
+function storeCalls(store: CountingStore): { writes: number; touches: number } {
+  return { writes: store.writes, touches: store.touches };
 }
 
-const servers: Server[] = [];
-/** One real server on a loopback port, so that overlapping requests really overlap. */
-async function serve(app: RequestListener): Promise<Server> {
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return server;
-}
+/** Real servers on loopback ports, so that overlapping requests really overlap. */
+const servers = new LoopbackServers();
 afterEach(async () => {
   vi.useRealTimers();
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await servers.closeAll();
 });
 
 /**
@@ -63,7 +49,7 @@ function slowGate() {
  */
 async function race(resave: boolean) {
   const slowRoute = slowGate();
-  const server = await serve(createRaceDemoApp({ resave, slowGate: slowRoute.gate }));
+  const { server } = await servers.start(createRaceDemoApp({ resave, slowGate: slowRoute.gate }));
   const agent = request.agent(server);
   await agent.get('/visit').expect(200, 'Visit number 1');
   const slow = agent.get('/slow').then((res) => res); // starts now, answers once the gate opens
@@ -100,7 +86,7 @@ describe('two overlapping requests on one session', () => {
 
   test('the recommended app (resave: false, regenerate on login, rolling off) keeps the login through the same overlap', async () => {
     const slowRoute = slowGate();
-    const server = await serve(createApp({ secret: SECRET, slowGate: slowRoute.gate }));
+    const { server } = await servers.start(createApp({ secret: SECRET, slowGate: slowRoute.gate }));
     const agent = request.agent(server);
     const visit = await agent.get('/visit');
     const before = signedSessionId(requireCookie(visit, 'connect.sid').value).id;
@@ -118,7 +104,7 @@ describe('two overlapping requests on one session', () => {
 
   test('with rolling: true, the slow response re-sends the pre-login cookie and a cookie jar that keeps the latest cookie ends up logged out', async () => {
     const slowRoute = slowGate();
-    const server = await serve(createApp({ secret: SECRET, rolling: true, slowGate: slowRoute.gate }));
+    const { server } = await servers.start(createApp({ secret: SECRET, rolling: true, slowGate: slowRoute.gate }));
     const agent = request.agent(server);
     const visit = await agent.get('/visit');
     const before = signedSessionId(requireCookie(visit, 'connect.sid').value).id;
@@ -160,15 +146,16 @@ describe('touch: keeping a session alive without rewriting it', () => {
     const store = new CountingStore();
     await loggedIn(store);
     // express-session compares the regenerated session with the ID the request started with.
-    expect(store.calls).toEqual(['set', 'set']);
+    expect(storeCalls(store)).toEqual({ writes: 2, touches: 0 });
   });
 
   test('with resave: false, a request that changes nothing calls store.touch once and store.set never', async () => {
     const store = new CountingStore();
     const { app, cookie } = await loggedIn(store);
-    store.calls = [];
+    store.writes = 0;
+    store.touches = 0;
     await request(app).get('/profile').set('Cookie', cookiePair(cookie)).expect(200, 'User profile for user ID: 7');
-    expect(store.calls).toEqual(['touch']);
+    expect(storeCalls(store)).toEqual({ writes: 0, touches: 1 });
   });
 
   test('with resave: true, the same request calls store.set instead, rewriting the whole session', async () => {
@@ -176,9 +163,10 @@ describe('touch: keeping a session alive without rewriting it', () => {
     const agent = request.agent(createRaceDemoApp({ resave: true, store }));
     await agent.get('/visit').expect(200);
     await agent.post('/login').expect(200);
-    store.calls = [];
+    store.writes = 0;
+    store.touches = 0;
     await agent.get('/profile').expect(200, 'User profile for user ID: 7');
-    expect(store.calls).toEqual(['set']);
+    expect(storeCalls(store)).toEqual({ writes: 1, touches: 0 });
   });
 
   test('express-session calls touch for an unmodified session even when the cookie has no maxAge', async () => {
@@ -187,9 +175,10 @@ describe('touch: keeping a session alive without rewriting it', () => {
     const visit = await agent.get('/visit').expect(200);
     expect(requireCookie(visit, 'connect.sid').maxAge).toBeUndefined();
     expect(requireCookie(visit, 'connect.sid').expires).toBeUndefined();
-    store.calls = [];
+    store.writes = 0;
+    store.touches = 0;
     await agent.get('/profile').expect(401);
-    expect(store.calls).toEqual(['touch']);
+    expect(storeCalls(store)).toEqual({ writes: 0, touches: 1 });
   });
 
   test('touch moves the stored expiry forward by the time elapsed and leaves the data as it was', async () => {

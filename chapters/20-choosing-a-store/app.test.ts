@@ -1,20 +1,21 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { transform } from 'esbuild';
 import { RedisStore } from 'connect-redis';
-import { MemoryStore, type SessionData } from 'express-session';
+import { MemoryStore } from 'express-session';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, signedSessionId } from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
+import { LoopbackServers } from '../../src/testkit/http.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { FailingStore, storedCount, storedSession } from '../../src/testkit/store.ts';
+import { CountingStore, FailingStore, storedCount, storedSession } from '../../src/testkit/store.ts';
 import { type RedisHandle, skipRedis, startRedis } from '../../src/testkit/redis.ts';
 import { makeWorkDir, tempFolder } from '../../src/testkit/tsc.ts';
 import { createApp, storeFromEnv, type StoreChoice } from './app.ts';
@@ -22,18 +23,8 @@ import { createApp, storeFromEnv, type StoreChoice } from './app.ts';
 const SECRET = 'chapter-20-secret';
 const ROOT = join(import.meta.dirname, '..', '..');
 
-const servers: Server[] = [];
+const servers = new LoopbackServers();
 const choices: StoreChoice[] = [];
-async function serve(app: RequestListener): Promise<Server> {
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return server;
-}
-function close(server: Server): Promise<void> {
-  servers.splice(servers.indexOf(server), 1);
-  return new Promise((resolve) => server.close(() => resolve()));
-}
 /** Opens a store from an env object (never process.env) and closes it after the test. */
 function open(env: NodeJS.ProcessEnv): StoreChoice {
   const choice = storeFromEnv(env);
@@ -41,7 +32,7 @@ function open(env: NodeJS.ProcessEnv): StoreChoice {
   return choice;
 }
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await servers.closeAll();
   await Promise.all(choices.splice(0).map((c) => c.close()));
 });
 
@@ -80,23 +71,23 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, killAfterMs: number, ar
 
 describe('the default in-memory store', () => {
   test('a restart (a new app with a new, empty MemoryStore) loses every session: the old cookie gets 401', async () => {
-    const first = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
-    const { header } = await logIn(first, 101);
-    await request(first).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 101');
-    await close(first);
+    const first = await servers.start(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const { header } = await logIn(first.server, 101);
+    await request(first.server).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 101');
+    await first.close();
     // A new process starts with a new, empty memory.
-    const restarted = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
-    const res = await request(restarted).get('/profile').set('Cookie', header);
+    const restarted = await servers.start(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const res = await request(restarted.server).get('/profile').set('Cookie', header);
     expect(res.status).toBe(401);
     expect(res.text).toBe('Not logged in');
   });
 
   test('two servers with a MemoryStore each, as two processes would have, do not share sessions: a session made on one is unknown to the other', async () => {
-    const a = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
-    const b = await serve(createApp({ store: new MemoryStore(), secret: SECRET }));
-    const { header } = await logIn(a, 102);
-    await request(a).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 102');
-    const res = await request(b).get('/profile').set('Cookie', header);
+    const a = await servers.start(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const b = await servers.start(createApp({ store: new MemoryStore(), secret: SECRET }));
+    const { header } = await logIn(a.server, 102);
+    await request(a.server).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 102');
+    const res = await request(b.server).get('/profile').set('Cookie', header);
     expect(res.status).toBe(401);
     expect(res.text).toBe('Not logged in');
   });
@@ -180,14 +171,14 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
   test('after a restart on the same file the old cookie still works', async () => {
     const file = join(dir, 'restart.db');
     const before = open({ SQLITE_PATH: file });
-    const first = await serve(createApp({ store: before.store, secret: SECRET }));
-    const { header } = await logIn(first, 201);
-    await close(first);
+    const first = await servers.start(createApp({ store: before.store, secret: SECRET }));
+    const { header } = await logIn(first.server, 201);
+    await first.close();
     await before.close();
     // The "new process": a new database connection and a new app on the same file.
     const after = open({ SQLITE_PATH: file });
-    const restarted = await serve(createApp({ store: after.store, secret: SECRET }));
-    const res = await request(restarted).get('/profile').set('Cookie', header);
+    const restarted = await servers.start(createApp({ store: after.store, secret: SECRET }));
+    const res = await request(restarted.server).get('/profile').set('Cookie', header);
     expect(res.status).toBe(200);
     expect(res.text).toBe('User profile for user ID: 201');
     expect(res.headers['set-cookie']).toBeUndefined();
@@ -300,24 +291,24 @@ describe('Redis (connect-redis + redis): shared by every process', () => {
   test.skipIf(skipRedis)('two app servers behind one Redis share sessions, and a restart of one in the middle loses nothing', async () => {
     const prefix = `ch20:${randomUUID()}:`;
     const storeA = redisStore(prefix);
-    const a = await serve(createApp({ store: storeA.store, secret: SECRET }));
-    const b = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
-    expect(a.address()).not.toEqual(b.address());
-    const { header } = await logIn(a, 301);
-    const onB = await request(b).get('/profile').set('Cookie', header);
+    const a = await servers.start(createApp({ store: storeA.store, secret: SECRET }));
+    const b = await servers.start(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+    expect(a.server.address()).not.toEqual(b.server.address());
+    const { header } = await logIn(a.server, 301);
+    const onB = await request(b.server).get('/profile').set('Cookie', header);
     expect(onB.status).toBe(200);
     expect(onB.text).toBe('User profile for user ID: 301');
     // Restart A: close the server and its Redis connection, then start a fresh one.
-    await close(a);
+    await a.close();
     await storeA.close();
     expect((storeA.store as RedisStore).client.isOpen).toBe(false);
-    const restartedA = await serve(createApp({ store: redisStore(prefix).store, secret: SECRET }));
-    const onNewA = await request(restartedA).get('/profile').set('Cookie', header);
+    const restartedA = await servers.start(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+    const onNewA = await request(restartedA.server).get('/profile').set('Cookie', header);
     expect(onNewA.status).toBe(200);
     expect(onNewA.text).toBe('User profile for user ID: 301');
     // Logging out on B ends the session everywhere.
-    await request(b).post('/logout').set('Cookie', header).expect(200, 'Logged out');
-    await request(restartedA).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+    await request(b.server).post('/logout').set('Cookie', header).expect(200, 'Logged out');
+    await request(restartedA.server).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
   });
 
   test.skipIf(skipRedis)('Redis holds the session as JSON under prefix + session ID, with a TTL of 30 minutes', async () => {
@@ -386,19 +377,12 @@ describe('the snippet\'s cookie, guards and session handling (on a MemoryStore)'
   });
 
   test('a request that changes nothing does not write the session back (resave: false)', async () => {
-    class CountingStore extends MemoryStore {
-      sets = 0;
-      override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
-        this.sets++;
-        super.set(sid, data, callback);
-      }
-    }
     const store = new CountingStore();
     const app = createApp({ store, secret: SECRET });
     const { header } = await logIn(app, 105);
-    store.sets = 0;
+    store.writes = 0;
     await request(app).get('/profile').set('Cookie', header).expect(200, 'User profile for user ID: 105');
-    expect(store.sets).toBe(0);
+    expect(store.writes).toBe(0);
   });
 
   test('a login with a userId that is not a positive integer is refused with 400: no session, no cookie', async () => {
