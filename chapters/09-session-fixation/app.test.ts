@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
+import { expectLoginWaitsForStore } from '../../src/testkit/held-login.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { listenOnLoopback, sendRaw } from '../../src/testkit/http.ts';
 import { type App, JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
@@ -167,31 +166,7 @@ describe('the login saves the new session before it answers', () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
     const attacker = await attackerGetsAnId(app, '/');
-    let loginResponse: ServerResponse | undefined;
-    const server = await listenOnLoopback((req, res) => {
-      if (req.url === '/login') loginResponse = res;
-      app(req, res);
-    });
-    const base = server.origin;
-    try {
-      store.hold = true;
-      const arrived: string[] = [];
-      const login = sendRaw(`${base}/login`, 'POST', { Cookie: cookiePair(attacker.cookie) }, () => arrived.push('headers'));
-      await store.writeHeld();
-      // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
-      expect((await fetch(`${base}/profile`)).status).toBe(401);
-      expect(loginResponse?.headersSent).toBe(false);
-      expect(arrived).toEqual([]);
-      store.release();
-      const res = await login;
-      expect(res.status).toBe(200);
-      expect(res.body).toBe('Logged in');
-      const id = signedSessionId(requireCookie(res, 'connect.sid').value).id;
-      expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
-    } finally {
-      store.release(); // a failed check above must not leave the login hanging
-      await server.close();
-    }
+    await expectLoginWaitsForStore({ app, store, headers: { Cookie: cookiePair(attacker.cookie) }, cookieName: 'connect.sid', body: 'Logged in', session: { userId: 42, username: 'ada' } });
   });
 });
 

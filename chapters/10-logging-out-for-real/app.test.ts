@@ -1,11 +1,10 @@
-import type { ServerResponse } from 'node:http';
 import express, { type CookieOptions, type Express, type Response } from 'express';
 import session, { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
+import { expectLoginWaitsForStore } from '../../src/testkit/held-login.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { listenOnLoopback, sendRaw } from '../../src/testkit/http.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
@@ -208,31 +207,7 @@ describe("the chapter's login and logout, the rest of the snippet", () => {
   test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
-    let loginResponse: ServerResponse | undefined;
-    const server = await listenOnLoopback((req, res) => {
-      if (req.url === '/login') loginResponse = res;
-      app(req, res);
-    });
-    const base = server.origin;
-    try {
-      store.hold = true;
-      const arrived: string[] = [];
-      const login = sendRaw(`${base}/login`, 'POST', {}, () => arrived.push('headers'));
-      await store.writeHeld();
-      // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
-      expect((await fetch(`${base}/profile`)).status).toBe(401);
-      expect(loginResponse?.headersSent).toBe(false);
-      expect(arrived).toEqual([]);
-      store.release();
-      const res = await login;
-      expect(res.status).toBe(200);
-      expect(res.body).toBe('Logged in');
-      const id = signedSessionId(requireCookie(res, 'sid').value).id;
-      expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
-    } finally {
-      store.release(); // a failed check above must not leave the login hanging
-      await server.close();
-    }
+    await expectLoginWaitsForStore({ app, store, cookieName: 'sid', body: 'Logged in', session: { userId: 42, username: 'ada' } });
   });
 
   test('a request that does not change the session does not write it back to the store (resave: false)', async () => {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
@@ -8,8 +8,9 @@ import request from 'supertest';
 import { CookieJar } from 'tough-cookie';
 import { describe, expect, test } from 'vitest';
 import { cookiePair, cookieNamed, requireCookie, setCookieLines, signedSessionId } from '../../src/testkit/cookies.ts';
+import { expectLoginWaitsForStore } from '../../src/testkit/held-login.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
-import { listenOnLoopback, sendRaw } from '../../src/testkit/http.ts';
+import { sendRaw } from '../../src/testkit/http.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
@@ -241,31 +242,7 @@ describe('the login and the rest of the snippet', () => {
   test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
-    let loginResponse: ServerResponse | undefined;
-    const server = await listenOnLoopback((req, res) => {
-      if (req.url === '/login') loginResponse = res;
-      app(req, res);
-    });
-    const base = server.origin;
-    try {
-      store.hold = true;
-      const arrived: string[] = [];
-      const login = sendRaw(`${base}/login`, 'POST', HTTPS, () => arrived.push('headers'));
-      await store.writeHeld();
-      // A whole round trip on another connection, so anything the login had sent has had its chance to arrive.
-      expect((await fetch(`${base}/profile`)).status).toBe(401);
-      expect(loginResponse?.headersSent).toBe(false);
-      expect(arrived).toEqual([]);
-      store.release();
-      const res = await login;
-      expect(res.status).toBe(200);
-      expect(res.body).toBe('Logged in');
-      const id = signedSessionId(requireCookie(res, 'sid').value).id;
-      expect(await storedSession(store, id)).toMatchObject({ userId: 42, username: 'ada' });
-    } finally {
-      store.release(); // a failed check above must not leave the login hanging
-      await server.close();
-    }
+    await expectLoginWaitsForStore({ app, store, headers: HTTPS, cookieName: 'sid', body: 'Logged in', session: { userId: 42, username: 'ada' } });
   });
 
   test('when the store cannot delete the old session, the login answers 500 and nobody is logged in', async () => {
