@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findChapters } from '../src/find.ts';
 import { mutateChapters } from '../src/mutate/run.ts';
-import { percent, scoreChapter } from '../src/mutate/score.ts';
+import { isSnippetFile, percent, scoreChapter, TARGET } from '../src/mutate/score.ts';
 import { runInfo } from '../src/verify.ts';
 import type { Chapter, ChapterMutation, MutationReport } from '../src/types.ts';
 import { BuildError } from '../src/errors.ts';
@@ -73,7 +73,13 @@ for (const chapter of chapters) {
   const score = scoreChapter(r);
   // Without a passing baseline every mutant looks killed: no score is worth printing.
   const head = r.baselinePassed
-    ? score.files.map((f) => `${f.file} ${f.killed}/${f.total} (${percent(f.killed, f.total)} %)`).join(', ')
+    ? score.files
+        .map((f) => {
+          const safety = r.mutants.filter((m) => m.file === f.file && m.safety);
+          const target = isSnippetFile(f.file) ? `, target ${TARGET * 100} %` : '';
+          return `${f.file} ${f.killed}/${f.total} (${percent(f.killed, f.total)} %${target}; safety ${safety.length - f.safetySurvivors.length}/${safety.length})`;
+        })
+        .join(', ')
     : 'no score (its specs fail without any mutant: run npm test -- ' + r.id.split('-')[0] + ')';
   const ok = score.problems.length === 0;
   if (!ok) failed++;
