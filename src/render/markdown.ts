@@ -24,9 +24,16 @@ export function renderChapterMarkdown(md: MarkdownIt, body: string, env: Chapter
   return md.render(body, env as unknown as Env);
 }
 
-/** A markdown renderer for chapter pages. Render with a {@link ChapterEnv}. */
+/**
+ * A markdown renderer for chapter pages. Render with a {@link ChapterEnv}.
+ *
+ * Raw HTML in prose is off (`html: false`): a `<script>` or an `<img onerror>` in a README comes out
+ * as text, never as markup that runs in readers' browsers; and `Partial<SessionData>` or
+ * `s:<session ID>.<signature>` outside backticks read as written instead of vanishing as unknown
+ * tags. The markup of our own plugins (anchors, claims, results) is made by their renderers.
+ */
 export function createMarkdown(highlighter: CodeHighlighter): MarkdownIt {
-  const md = markdownIt({ html: true, linkify: false, typographer: false });
+  const md = markdownIt({ html: false, linkify: false, typographer: false });
   md.use(includePlugin).use(resultsPlugin).use(claimPlugin).use(anchorsPlugin);
 
   md.renderer.rules.include = (tokens, idx, _options, raw) => {
