@@ -1,15 +1,23 @@
 /**
- * `npm start`: serves site/ on http://localhost:4173 (PORT to change it), building it first when
- * it is missing.
+ * `npm start`: serves site/ on http://127.0.0.1:4173, building it first when it is missing.
+ * `PORT` changes the port; `HOST` the address (127.0.0.1 by default: this machine only; e.g.
+ * `HOST=0.0.0.0` to let other machines on your network see it). See src/serve.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createSiteServer } from '../src/serve.ts';
+import { listenAddress, startSiteServer } from '../src/serve.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const site = join(root, 'site');
-const port = Number(process.env.PORT ?? 4173);
+
+let port: number;
+try {
+  port = listenAddress().port;
+} catch (error) {
+  console.error(`start: ${(error as Error).message}`);
+  process.exit(2);
+}
 
 if (!existsSync(join(site, 'index.html'))) {
   console.log('site/ is missing: building it first (npm run build)');
@@ -20,10 +28,20 @@ if (!existsSync(join(site, 'index.html'))) {
   }
 }
 
-const server = createSiteServer(site);
-server.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one` : error.message);
+try {
+  const { server, url } = await startSiteServer(site);
+  console.log(`Serving site/ on ${url} (Ctrl-C to stop)`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+} catch (error) {
+  const e = error as NodeJS.ErrnoException;
+  const { host } = listenAddress();
+  console.error(
+    e.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one`
+    : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? `Cannot listen on HOST=${host}: no such address on this machine`
+    : e.message,
+  );
   process.exit(1);
-});
-server.listen(port, () => console.log(`Serving site/ on http://localhost:${port} (Ctrl-C to stop)`));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));
+}

@@ -1,11 +1,31 @@
 /**
- * A static file server for the built site (node:http): correct content types, directory
- * index.html, the site's 404 page, nothing outside the site folder.
+ * The preview server of the built site (`npm start`): `serve-static` (which sends files with `send`:
+ * ETag and Last-Modified with 304s, Range requests, no dotfiles) with `finalhandler` for its errors,
+ * behind a check of each path of our own:
+ *
+ * - a path that leaves the site, by `..` or through a symlink inside the site that leads outside
+ *   it, or names a dotfile, is answered with the site's 404 page;
+ * - a folder asked for without its slash is redirected to a relative `./name/`, which a browser can
+ *   only resolve on this origin (never `//other.host/…`);
+ * - every response carries a Content-Security-Policy that allows only the site's own scripts,
+ *   styles, images and fetches, and no framing, plus `Referrer-Policy` and `nosniff`.
+ *
+ * It listens on 127.0.0.1 unless `HOST` says otherwise.
  * @module
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { extname, join, normalize, sep } from 'node:path';
+import serveStatic from 'serve-static';
+
+// finalhandler ships no types (and @types/finalhandler is not installed): the one call we make.
+const finalhandler = createRequire(import.meta.url)('finalhandler') as (
+  req: IncomingMessage,
+  res: ServerResponse,
+  options?: { env?: string; onerror?: (err: unknown) => void },
+) => (err?: unknown) => void;
 
 /** Content types by extension; `.ts` files are served as text so browsers show them. */
 export const CONTENT_TYPES: Record<string, string> = {
@@ -23,54 +43,204 @@ export const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The file a URL path maps to inside `dir`, or undefined when there is none (or it would escape `dir`). */
-export function resolvePath(dir: string, urlPath: string): string | undefined {
-  let decoded: string;
+/** The content type of a site file, by its extension (`application/octet-stream` when unknown). */
+export function contentType(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * typedoc's one inline script, at the top of every API page (it sets the colour theme before the
+ * page shows), allowed by its hash on `api/` pages only. A typedoc upgrade that changes it shows up
+ * as a CSP error on the API page in tests/site.browser.test.ts.
+ */
+export const TYPEDOC_SCRIPT_HASHES = ["'sha256-10m9WSfFWWa1qM9Z5+4hPCEFJP7DRPogeAkaBk+dSEo='"];
+
+/**
+ * The Content-Security-Policy of every page: only this site's own scripts, styles, images, fonts
+ * and fetches; no inline script or style attribute, no plugin, no form posting, no `<base>`, and
+ * no framing by any page. pagefind compiles its WebAssembly (`'wasm-unsafe-eval'`, which allows
+ * WebAssembly only, not `eval`) and searches in a worker from `pagefind/`. The icon is `data:,`.
+ */
+export function contentSecurityPolicy(scriptHashes: string[] = []): string {
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'wasm-unsafe-eval'${scriptHashes.map((h) => ` ${h}`).join('')}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The headers every response of the preview server carries. */
+export function securityHeaders(pathname: string): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(pathname.startsWith('/api/') ? TYPEDOC_SCRIPT_HASHES : []),
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
+
+/** Where a URL path leads in the site. */
+export type SiteTarget =
+  | { kind: 'file'; path: string }
+  /** A folder with an index.html, asked for without its slash: redirect to `location`. */
+  | { kind: 'redirect'; location: string }
+  | { kind: 'missing' };
+
+function inside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** The real path of `path` when it is a file inside `realRoot` (symlinks resolved), else undefined. */
+function realFileInside(realRoot: string, path: string): string | undefined {
   try {
-    decoded = decodeURIComponent(urlPath.split('?')[0]?.split('#')[0] ?? '/');
+    const real = realpathSync(path);
+    return inside(realRoot, real) && statSync(real).isFile() ? real : undefined;
   } catch {
     return undefined;
   }
-  if (decoded.includes('\0')) return undefined;
-  const target = normalize(join(dir, decoded));
-  if (target !== dir && !target.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return undefined;
-  if (!existsSync(target)) return undefined;
-  const stat = statSync(target);
-  if (stat.isDirectory()) {
-    const index = join(target, 'index.html');
-    return existsSync(index) ? index : undefined;
-  }
-  return stat.isFile() ? target : undefined;
 }
 
-/** A server for the site in `dir`. Directory URLs without a trailing slash are redirected. */
+/** A path segment safe to put in a Location header as it came (percent-escapes kept). */
+function encodeSegment(segment: string): string {
+  return segment.replace(/[^\w\-.~%!$&'()*+,;=:@]/g, (c) => encodeURIComponent(c));
+}
+
+/**
+ * Where the URL path `pathname` (still percent-encoded, without the query) leads inside the site in
+ * `dir`: a file, a redirect for a folder without its slash, or nothing. Nothing when the path does
+ * not decode, has a NUL, steps out with `..`, names a dotfile or dot-folder, or resolves (through
+ * symlinks, `dir` itself included) to anything outside the real `dir`.
+ * @param search the query, `?…` or ``, kept by a redirect
+ */
+export function resolveSitePath(dir: string, pathname: string, search = ''): SiteTarget {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return { kind: 'missing' };
+  }
+  if (decoded.includes('\0')) return { kind: 'missing' };
+  // `..` anywhere (browsers resolve real ones before asking; what is left came encoded, as in
+  // `/x/..%2fy`), and dotfiles or dot-folders anywhere on the path.
+  const parts = decoded.split(/[\\/]+/);
+  if (parts.includes('..') || parts.some((p) => p.length > 1 && p.startsWith('.'))) return { kind: 'missing' };
+  const relative = normalize(`.${sep}${decoded}`);
+  let realRoot: string;
+  let real: string;
+  try {
+    realRoot = realpathSync(dir);
+    real = realpathSync(join(dir, relative));
+  } catch {
+    return { kind: 'missing' };
+  }
+  if (!inside(realRoot, real)) return { kind: 'missing' };
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(real).isDirectory();
+  } catch {
+    return { kind: 'missing' };
+  }
+  if (!isDirectory) return pathname.endsWith('/') ? { kind: 'missing' } : { kind: 'file', path: real };
+  const index = realFileInside(realRoot, join(real, 'index.html'));
+  if (!index) return { kind: 'missing' };
+  if (pathname.endsWith('/')) return { kind: 'file', path: index };
+  // Relative to the asked URL, `./name/` stays on this origin whatever the path looked like.
+  return { kind: 'redirect', location: `./${encodeSegment(pathname.slice(pathname.lastIndexOf('/') + 1))}/${search}` };
+}
+
+/** The request target split as `send` reads it: the path up to `?` or `#`, and the query. */
+function splitTarget(url: string): { pathname: string; search: string } {
+  const end = url.search(/[?#]/);
+  const pathname = end === -1 ? url : url.slice(0, end);
+  const query = end !== -1 && url[end] === '?' ? url.slice(end).split('#')[0] ?? '' : '';
+  return { pathname, search: query };
+}
+
+/**
+ * A server for the built site in `dir` (not yet listening). `dir` may be a symlink (it is resolved
+ * on each request, so a build that swaps it is served at once); symlinks inside it are followed
+ * only while they stay inside it.
+ */
 export function createSiteServer(dir: string): Server {
-  const root = normalize(dir);
+  const files = serveStatic(dir, {
+    index: ['index.html'],
+    // Folders without their slash are redirected by resolveSitePath, to a relative URL.
+    redirect: false,
+    dotfiles: 'ignore',
+    fallthrough: true,
+    // The preview is of a site being rebuilt: always revalidate (a 304 when unchanged).
+    cacheControl: false,
+    setHeaders: (res, path) => {
+      res.setHeader('Content-Type', contentType(path));
+      res.setHeader('Cache-Control', 'no-cache');
+    },
+  });
+
+  function notFound(req: IncomingMessage, res: ServerResponse): void {
+    const page = resolveSitePath(dir, '/404.html');
+    const body = page.kind === 'file' ? readFileSync(page.path) : Buffer.from('Not found\n');
+    res.writeHead(404, {
+      'Content-Type': contentType(page.kind === 'file' ? page.path : 'not-found.txt'),
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
   return createServer((req, res) => {
     const url = req.url ?? '/';
+    const { pathname, search } = splitTarget(url.startsWith('/') ? url : '/');
+    for (const [name, value] of Object.entries(securityHeaders(pathname))) res.setHeader(name, value);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 }).end();
       return;
     }
-    const file = resolvePath(root, url);
-    const path = url.split('?')[0] ?? '/';
-    if (file && file.endsWith(`${sep}index.html`) && !path.endsWith('/') && !path.endsWith('.html')) {
-      res.writeHead(301, { location: `${path}/` }).end();
+    // Only origin-form targets (`/path`): an absolute-form one (`http://host/path`) would make a
+    // redirect absolute too.
+    if (!url.startsWith('/')) {
+      res.writeHead(400, { 'Content-Length': 0 }).end();
       return;
     }
-    const status = file ? 200 : 404;
-    const served = file ?? join(root, '404.html');
-    if (!existsSync(served)) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    const target = resolveSitePath(dir, pathname, search);
+    if (target.kind === 'missing') return notFound(req, res);
+    if (target.kind === 'redirect') {
+      res.writeHead(301, { Location: target.location, 'Content-Length': 0 }).end();
       return;
     }
-    res.writeHead(status, {
-      'content-type': CONTENT_TYPES[extname(served)] ?? 'application/octet-stream',
-      'content-length': statSync(served).size,
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(served).pipe(res);
+    // send reads the same path we checked (without the fragment, which only a raw client sends).
+    req.url = pathname + search;
+    const done = finalhandler(req, res, { env: 'production', onerror: () => {} });
+    files(req, res, (err) => (err ? done(err) : notFound(req, res)));
   });
+}
+
+/** Where `npm start` listens: `HOST` (default 127.0.0.1, this machine only) and `PORT` (default 4173). */
+export function listenAddress(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const port = env.PORT === undefined || env.PORT.trim() === '' ? 4173 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number from 0 to 65535, not "${env.PORT}"`);
+  return { host, port };
+}
+
+/** Serves the site in `dir` at {@link listenAddress}; resolves once it listens, with its URL. */
+export async function startSiteServer(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; url: string }> {
+  const { host, port } = listenAddress(env);
+  const server = createSiteServer(dir);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { server, url: `http://${shown}:${address.port}/` };
 }
