@@ -12,8 +12,9 @@ import { percent, scoreChapter, TARGET } from './mutate/score.ts';
 import { createCodeHighlighter, renderSiteFiles } from './render/index.ts';
 import type { ChapterMutationView, FileMutationView, MutationView } from './render/mutation.ts';
 import { type Tally, tally } from './render/results.ts';
-import type { Chapter, MutationReport, TestResult, Verification } from './types.ts';
-import { loadVerification, saveVerification, verifyChapters } from './verify.ts';
+import type { Chapter, ChapterResult, MutationReport, TestResult, Verification } from './types.ts';
+import { DEFAULT_TIME_LIMIT_S, loadVerification, saveVerification, verifyChapters } from './verify.ts';
+import { VerifyCache } from './cache.ts';
 import type { HighlightCache } from './render/highlight.ts';
 import { type ApiDocsJob, SiteWriter, startApiDocs } from './write.ts';
 
@@ -41,6 +42,14 @@ export interface BuildOptions {
   results?: string;
   /** Save the verify stage's results here, for a later build with {@link results}. */
   saveResults?: string;
+  /**
+   * Where verify keeps each chapter's results with the hash of its inputs (`<root>/.cache/verify`
+   * from the command line): a chapter whose inputs are unchanged is not run again. Off by default
+   * (every chapter runs), and off with `--no-cache`.
+   */
+  verifyCache?: string | false;
+  /** Seconds a spec file may run before its chapter is stopped and reported as timed out. */
+  timeLimit?: number;
   /** Build the search index (pagefind); on by default. */
   search?: boolean;
   /** Build the API docs (typedoc); on by default. */
@@ -72,6 +81,8 @@ export interface BuildReport {
   failed: FailedClaim[];
   /** Milliseconds per stage, in order. */
   timings: Array<{ stage: string; ms: number }>;
+  /** Which chapters' specs ran in this build and which results came from the verify cache (both empty with `--results`). */
+  verify: { ran: string[]; cached: string[] };
 }
 
 /** Runs one build. Throws a `BuildError` on bad input, before anything is written. */
@@ -114,6 +125,8 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   if (api) started(api);
 
   let verification: Verification;
+  const ran: string[] = [];
+  const cached: string[] = [];
   if (options.results) {
     const file = options.results;
     verification = await stage('verify', () => loadVerification(file, relative(root, file) || file), () => `results loaded from ${relative(process.cwd(), file) || file} (specs not run)`);
@@ -122,12 +135,35 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
       if (!ids.has(c.id)) log(`warning: ${relative(process.cwd(), file)} has no results for ${c.id}: its claims are shown as not verified`);
     }
   } else {
+    const cache = options.verifyCache ? new VerifyCache(options.verifyCache, root) : undefined;
+    const limit = options.timeLimit ?? DEFAULT_TIME_LIMIT_S;
     verification = await stage(
       'verify',
-      () => verifyChapters(chapters, { root }),
+      async () => {
+        const saved = new Map<string, ChapterResult>();
+        for (const chapter of chapters) {
+          const result = cache?.get(chapter);
+          if (result) saved.set(chapter.id, result);
+        }
+        const toRun = chapters.filter((c) => !saved.has(c.id));
+        const fresh = await verifyChapters(toRun, {
+          root,
+          timeLimit: limit,
+          onChapter: (chapter, result) => {
+            // A fault is said at once, not only in the summary: the build goes on with the others.
+            for (const e of result.fileErrors) if (e.fault) log(`  ✗ ${chapter.dir}/${e.file}: ${e.message.split('\n')[0]}`);
+            cache?.save(chapter, result);
+          },
+        });
+        ran.push(...toRun.map((c) => c.id));
+        cached.push(...saved.keys());
+        const byId = new Map(fresh.chapters.map((r) => [r.id, r]));
+        return { run: fresh.run, chapters: chapters.map((c) => (saved.get(c.id) ?? byId.get(c.id)) as ChapterResult) };
+      },
       (v) => {
         const t = sum(v, chapters);
-        return `${t.total} claims: ${t.passed} passed, ${t.failed} failed, ${t.skipped} not verified`;
+        const counts = `${t.total} claims: ${t.passed} passed, ${t.failed} failed, ${t.skipped} not verified`;
+        return cache ? `${counts}; ${ran.length} of ${chapters.length} chapters run, ${cached.length} unchanged (results from the verify cache)` : counts;
       },
     );
     if (options.saveResults) saveVerification(options.saveResults, verification);
@@ -166,10 +202,17 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   const byId = new Map(verification.chapters.map((r) => [r.id, r]));
   for (const chapter of chapters) {
     const result = byId.get(chapter.id);
-    for (const e of result?.fileErrors ?? []) failed.push({ chapter: chapter.id, name: `${e.file} did not run`, where: `${chapter.dir}/${e.file}`, message: e.message });
+    for (const e of result?.fileErrors ?? []) failed.push({ chapter: chapter.id, name: fileErrorName(e), where: `${chapter.dir}/${e.file}`, message: e.message });
     for (const t of result?.tests ?? []) if (t.status === 'failed') failed.push(failure(chapter, t));
   }
-  return { chapters, verification, tally: sum(verification, chapters), failed, timings };
+  return { chapters, verification, tally: sum(verification, chapters), failed, timings, verify: { ran, cached } };
+}
+
+/** What happened to a spec file that gave no claims: `app.test.ts timed out`, `… did not run`. */
+export function fileErrorName(error: ChapterResult['fileErrors'][number]): string {
+  if (error.fault === 'timeout') return `${error.file} was stopped: its chapter timed out`;
+  if (error.fault === 'crash') return `${error.file} was stopped: its chapter's process died`;
+  return `${error.file} did not run`;
 }
 
 function failure(chapter: Chapter, t: TestResult): FailedClaim {

@@ -94,8 +94,27 @@ export interface ChapterResult {
   /** The chapter's {@link Chapter.id}. */
   id: string;
   tests: TestResult[];
-  /** An error that stopped a spec file from running at all (syntax error, import failure). */
-  fileErrors: Array<{ file: string; message: string }>;
+  /**
+   * An error that stopped a spec file from running at all (syntax error, import failure), or a
+   * fault that stopped it part-way: `timeout` (it ran past the build's time limit and was killed)
+   * or `crash` (the process running it died: an exit code or a signal).
+   */
+  fileErrors: Array<{ file: string; message: string; fault?: 'timeout' | 'crash' }>;
+  /**
+   * The run these results come from, when it differs from the build's: a build with the verify
+   * cache re-runs only the chapters whose inputs changed and takes the others from earlier runs.
+   */
+  run?: ChapterRun;
+}
+
+/** When and at which commit a chapter's specs ran. */
+export interface ChapterRun {
+  /** ISO date-time of the run. */
+  date: string;
+  /** Git commit hash of the working tree, or `unknown`. */
+  commit: string;
+  /** True when the working tree had uncommitted changes. */
+  dirty: boolean;
 }
 
 /** Where and with what the specs ran. */

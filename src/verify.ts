@@ -5,12 +5,13 @@
  * @module
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BuildError } from './errors.ts';
 import type { Chapter, ChapterResult, Exchange, RunInfo, TestResult, TestStatus, Verification } from './types.ts';
+import type { ProbeEvent } from './verify-probe.ts';
 
 /** The parts of vitest's JSON report that we read. */
 export interface VitestJsonReport {
@@ -28,13 +29,6 @@ export interface VitestJsonReport {
       meta?: { exchanges?: Exchange[] } | null;
     }>;
   }>;
-}
-
-export interface VerifyOptions {
-  /** The project root: where node_modules, vitest.config.ts and .git are. */
-  root: string;
-  /** Called with each line vitest prints on stderr (progress, errors). */
-  onOutput?: (line: string) => void;
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -143,64 +137,304 @@ export function runInfo(root: string, date = new Date()): RunInfo {
   };
 }
 
-/** The vitest config for one run: the project's config, with `include` set to exactly these specs. */
+/** Seconds a spec file may run before the build stops its chapter, unless `--time-limit` says otherwise. */
+export const DEFAULT_TIME_LIMIT_S = 120;
+
+/**
+ * How long vitest may take to start before the first spec file does, on top of the time limit:
+ * its start-up is not the spec's time (it takes about a second, much more on a loaded machine).
+ */
+const STARTUP_ALLOWANCE_MS = 60_000;
+
+/** The files verify adds to a chapter's run: they run inside vitest, so they are inputs of its results too. */
+export const VERIFY_RUNTIME_FILES = [join(import.meta.dirname, 'verify-probe.ts'), join(import.meta.dirname, 'verify-reporter.ts')];
+
+/** The vitest config for one run: the project's config, with `include` set to exactly these specs and the probe added. */
 function runConfig(root: string, specs: string[]): string {
   const base = join(root, 'vitest.config.ts');
   const include = JSON.stringify(specs);
+  const probe = JSON.stringify(VERIFY_RUNTIME_FILES[0]);
   const setup = JSON.stringify(join(root, 'src/testkit/setup.ts'));
-  if (!existsSync(base)) return `export default { test: { include: ${include}, setupFiles: [${setup}] } };\n`;
+  if (!existsSync(base)) return `export default { test: { include: ${include}, setupFiles: [${probe}, ${setup}] } };\n`;
   return [
     `import base from ${JSON.stringify(pathToFileURL(base).href)};`,
     `const test = base.test ?? {};`,
     `const setupFiles = (Array.isArray(test.setupFiles) ? test.setupFiles : test.setupFiles ? [test.setupFiles] : [])`,
     `  .map((f) => f.startsWith('/') ? f : ${JSON.stringify(root + '/')} + f);`,
-    `export default { ...base, test: { ...test, include: ${include}, setupFiles } };`,
+    // The probe first: it must log the file before any setup file or the spec can hang.
+    `export default { ...base, test: { ...test, include: ${include}, setupFiles: [${probe}, ...setupFiles] } };`,
     '',
   ].join('\n');
 }
 
+export interface VerifyOptions {
+  /** The project root: where node_modules, vitest.config.ts and .git are. */
+  root: string;
+  /** Called with each line vitest prints on stderr (progress, errors). */
+  onOutput?: (line: string) => void;
+  /**
+   * Seconds one spec file may run (from its first import to its last hook) before the build kills
+   * its chapter's vitest process and reports it as timed out; {@link DEFAULT_TIME_LIMIT_S} by default.
+   */
+  timeLimit?: number;
+  /** How many chapters run at once, each in its own vitest process: 2 by default (or 1 on one core). */
+  concurrency?: number;
+  /** Called as each chapter's run ends, with its results and how long it took. */
+  onChapter?: (chapter: Chapter, result: ChapterResult, ms: number) => void;
+}
+
 /**
- * Runs every spec of `chapters` in one vitest process (the project's vitest.config.ts, JSON
- * reporter) and returns the results with the run's versions, date and commit.
- * A failing test is a result, not an error; an error is thrown only when vitest gives no report.
+ * Runs the specs of `chapters`, each chapter in its own vitest process (the project's
+ * vitest.config.ts, JSON reporter), `concurrency` at a time, and returns the results with the
+ * run's versions, date and commit. A failing test is a result, not an error; so are a chapter that
+ * ran past the time limit (stopped, its spec files marked `timeout`) and one whose process died
+ * (marked `crash`): the other chapters' results are unaffected.
  */
 export async function verifyChapters(chapters: Chapter[], options: VerifyOptions): Promise<Verification> {
+  const run = runInfo(options.root);
+  const results: ChapterResult[] = new Array<ChapterResult>(chapters.length);
+  const concurrency = Math.max(1, options.concurrency ?? Math.min(2, availableParallelism()));
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < chapters.length) {
+      const index = next++;
+      const chapter = chapters[index] as Chapter;
+      const started = performance.now();
+      const date = new Date().toISOString();
+      const result = await verifyChapter(chapter, options);
+      result.run = { date, commit: run.commit, dirty: run.dirty };
+      results[index] = result;
+      options.onChapter?.(chapter, result, Math.round(performance.now() - started));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chapters.length) }, lane));
+  return { run, chapters: results };
+}
+
+/** What the probe's events say about one spec file. */
+interface FileState {
+  started: number;
+  ended: boolean;
+  /** The test running now (started, not ended). */
+  test?: { describe: string[]; name: string };
+}
+
+/** Reads the probe's events file: each spec file's state, and when the last event was. */
+function readEvents(path: string, root: string, dir: string): { files: Map<string, FileState>; last: number } {
+  const files = new Map<string, FileState>();
+  let last = 0;
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { files, last };
+  }
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let event: ProbeEvent;
+    try {
+      event = JSON.parse(line) as ProbeEvent;
+    } catch {
+      continue; // a line cut by a kill
+    }
+    last = Math.max(last, event.t);
+    const name = relative(join(root, dir), event.file).split(sep).join('/');
+    if (event.e === 'file') files.set(name, { started: event.t, ended: false });
+    const state = files.get(name);
+    if (!state) continue;
+    if (event.e === 'test') state.test = { describe: event.describe, name: event.name };
+    else if (event.e === 'test-end') delete state.test;
+    else if (event.e === 'file-end') {
+      state.ended = true;
+      delete state.test;
+    }
+  }
+  return { files, last };
+}
+
+/** Every process under `pid` (Linux: read from /proc), children first found first. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name, in parentheses, may hold spaces: the fields after its closing one.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parents.get(ppid) ?? [];
+      list.push(Number(entry));
+      parents.set(ppid, list);
+    } catch {
+      // gone already
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift() as number) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/**
+ * Kills a chapter's vitest process, its process group, and every process under it (a browser or
+ * redis-server a spec started may have made its own group).
+ */
+function killTree(pid: number): void {
+  const all = descendants(pid);
+  for (const target of [-pid, pid, ...all]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const child of all) {
+    try {
+      process.kill(-child, 'SIGKILL');
+    } catch {
+      // not a group leader, or gone
+    }
+  }
+}
+
+/** `"describe › name"` of a running test, or undefined. */
+function testName(state: FileState | undefined): string | undefined {
+  return state?.test ? `"${[...state.test.describe, state.test.name].join(' › ')}"` : undefined;
+}
+
+function seconds(limit: number): string {
+  return `${limit} s`;
+}
+
+/** Runs one chapter's specs in its own vitest process, under the watchdog. */
+export async function verifyChapter(chapter: Chapter, options: VerifyOptions): Promise<ChapterResult> {
   const { root } = options;
-  const specs = chapters.flatMap((c) => c.files.filter((f) => f.role === 'spec').map((f) => f.path));
+  const limit = options.timeLimit ?? DEFAULT_TIME_LIMIT_S;
+  const specFiles = chapter.files.filter((f) => f.role === 'spec');
+  if (specFiles.length === 0) return { id: chapter.id, tests: [], fileErrors: [] };
   const work = mkdtempSync(join(tmpdir(), 'verify-'));
   try {
     const config = join(work, 'vitest.config.mjs');
     const output = join(work, 'report.json');
-    writeFileSync(config, runConfig(root, specs));
+    const events = join(work, 'events.ndjson');
+    writeFileSync(events, '');
+    writeFileSync(config, runConfig(root, specFiles.map((f) => f.path)));
     const vitest = join(root, 'node_modules/vitest/vitest.mjs');
-    const args = [vitest, 'run', '--config', config, '--root', root, '--reporter=json', `--outputFile=${output}`, '--includeTaskLocation'];
-    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    const args = [vitest, 'run', '--config', config, '--root', root, '--reporter=json', `--reporter=${VERIFY_RUNTIME_FILES[1] as string}`, `--outputFile.json=${output}`, '--includeTaskLocation'];
+    const spawned = Date.now();
+    let stopped: { file?: string; state?: FileState } | undefined;
+    const { code, signal, stderr } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+      // Its own process group, so that the watchdog can end it with everything it started.
       const child = spawn(process.execPath, args, {
         cwd: root,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', VERIFY_EVENTS: events },
         stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
       });
       let err = '';
       let partial = '';
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
-        err += chunk;
+        err = (err + chunk).slice(-20_000);
         partial += chunk;
         const lines = partial.split('\n');
         partial = lines.pop() ?? '';
         for (const line of lines) options.onOutput?.(line);
       });
-      child.on('error', reject);
-      child.on('close', (exitCode) => resolve({ code: exitCode ?? 1, stderr: err }));
+      const watchdog = setInterval(() => {
+        const now = Date.now();
+        const { files, last } = readEvents(events, root, chapter.dir);
+        let late: [string, FileState] | undefined;
+        for (const entry of files) if (!entry[1].ended && now - entry[1].started > limit * 1000) late = entry;
+        const running = [...files.values()].some((f) => !f.ended);
+        // Nothing running: vitest starting (with an allowance), between files or closing.
+        const idleSince = files.size === 0 ? spawned + STARTUP_ALLOWANCE_MS : last;
+        if (late) stopped = { file: late[0], state: late[1] };
+        else if (!running && now - idleSince > limit * 1000) stopped = {};
+        if (stopped && child.pid !== undefined) {
+          clearInterval(watchdog);
+          killTree(child.pid);
+        }
+      }, 200);
+      child.on('error', (error) => {
+        clearInterval(watchdog);
+        reject(error);
+      });
+      // 'exit', not 'close': a grandchild may still hold stderr open for a moment.
+      child.on('exit', (exitCode, exitSignal) => {
+        clearInterval(watchdog);
+        if (child.pid !== undefined) killTree(child.pid); // whatever the specs left behind
+        resolve({ code: exitCode, signal: exitSignal, stderr: err });
+      });
     });
-    if (!existsSync(output)) {
-      throw new Error(`vitest exited with code ${code} and wrote no report:\n${stderr.replace(ANSI, '').slice(-3000)}`);
+    const { files } = readEvents(events, root, chapter.dir);
+    if (stopped) return faultResult(chapter, specFiles.map((f) => f.name), files, 'timeout', stopped.file, limit, stderr, root);
+    if (existsSync(output)) {
+      const report = JSON.parse(readFileSync(output, 'utf8')) as VitestJsonReport;
+      const [result] = parseVitestReport(report, [chapter], root);
+      return result as ChapterResult;
     }
-    const report = JSON.parse(readFileSync(output, 'utf8')) as VitestJsonReport;
-    return { run: runInfo(root), chapters: parseVitestReport(report, chapters, root) };
+    const how = signal ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`;
+    return faultResult(chapter, specFiles.map((f) => f.name), files, 'crash', how, limit, stderr, root);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The result of a chapter whose run was stopped (`timeout`: `detail` is the late spec file, if
+ * any) or died (`crash`: `detail` says how): every spec file gets an error, the one at fault with
+ * what was running, the others saying their results were lost with the run.
+ */
+function faultResult(
+  chapter: Chapter,
+  specs: string[],
+  files: Map<string, FileState>,
+  fault: 'timeout' | 'crash',
+  detail: string | undefined,
+  limit: number,
+  stderr: string,
+  root: string,
+): ChapterResult {
+  const fileErrors: ChapterResult['fileErrors'] = [];
+  // The files at fault: for a time-out, the late one; for a crash, every file that was running.
+  const guilty = fault === 'timeout' ? (detail ? [detail] : []) : [...files].filter(([, s]) => !s.ended).map(([name]) => name);
+  const where = (name: string): string => {
+    const state = files.get(name);
+    const test = testName(state);
+    if (test) return `in test ${test}`;
+    return state ? 'while loading the spec file or in a hook outside any test (no test was running)' : 'before the spec file started';
+  };
+  const cause =
+    fault === 'timeout'
+      ? detail
+        ? `${detail} timed out`
+        : `vitest ran past the time limit of ${seconds(limit)} outside any spec file`
+      : `the vitest process died (${detail ?? 'unknown'})`;
+  for (const name of specs) {
+    if (guilty.includes(name)) {
+      const message =
+        fault === 'timeout'
+          ? `Timed out after ${seconds(limit)} ${where(name)}: the build stopped this chapter's run (the time limit is ${seconds(limit)}; --time-limit changes it). No claim of ${name} is verified.`
+          : `The process running this spec died (${detail ?? 'unknown'}) ${where(name)}. No claim of ${name} is verified.`;
+      fileErrors.push({ file: name, message, fault });
+    } else {
+      const text = `Not verified: ${cause}, and the chapter's run was stopped with it, so the results of ${name} were lost.`;
+      const tail = guilty.length === 0 ? cleanFailure(stderr.replace(ANSI, '').trim().split('\n').slice(-12).join('\n'), root) : '';
+      fileErrors.push({ file: name, message: tail ? `${text}\n\nvitest said:\n${tail}` : text, fault });
+    }
+  }
+  return { id: chapter.id, tests: [], fileErrors };
 }
 
 /** Writes results to a JSON file, for a later `--results FILE` build. */

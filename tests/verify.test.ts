@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type BuildReport, build } from '../src/build.ts';
 import { findChapters } from '../src/find.ts';
+import { withRealMessage } from '../src/verify-reporter.ts';
 import { cleanFailure, dependencyVersions, loadVerification, parseVitestReport, saveVerification, type VitestJsonReport } from '../src/verify.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -86,5 +88,90 @@ describe('verify: vitest JSON report to results', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The verify stage under faults, through a real build of tests/fixtures/chapters-faults: specs that
+ * never finish (a synchronous loop or a promise that never settles, at import time or inside a
+ * test), a spec that kills its own process, one that calls process.exit, one past vitest's own
+ * time-out, and a passing chapter whose result must survive all of them. The time limit is small
+ * (5 s) so that the hanging chapters are stopped soon; it counts from each spec file's start, not
+ * from vitest's start-up, so a loaded machine does not make the passing chapters late.
+ */
+describe('verify: faults', () => {
+  const faults = join(root, 'tests/fixtures/chapters-faults');
+  const work = mkdtempSync(join(tmpdir(), 'verify-faults-'));
+  const out = join(work, 'site');
+  const lines: string[] = [];
+  let report: BuildReport;
+  const page = (id: string) => readFileSync(join(out, id, 'index.html'), 'utf8');
+  const errorOf = (id: string) => report.verification.chapters.find((c) => c.id === id)?.fileErrors[0];
+
+  beforeAll(async () => {
+    report = await build({ root, chaptersDir: faults, out, timeLimit: 5, mutationResults: false, search: false, apiDocs: false, log: (l) => lines.push(l) });
+  }, 240_000);
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test('a synchronous loop inside a test: the chapter is stopped after the limit, named with its file and test, on the terminal and the page', () => {
+    expect(errorOf('02-sync-loop')).toEqual({
+      file: 'app.test.ts',
+      fault: 'timeout',
+      message: `Timed out after 5 s in test "spinning › loops forever": the build stopped this chapter's run (the time limit is 5 s; --time-limit changes it). No claim of app.test.ts is verified.`,
+    });
+    expect(lines).toContain(`  ✗ tests/fixtures/chapters-faults/02-sync-loop/app.test.ts: Timed out after 5 s in test "spinning › loops forever": the build stopped this chapter's run (the time limit is 5 s; --time-limit changes it). No claim of app.test.ts is verified.`);
+    expect(report.failed).toContainEqual(expect.objectContaining({ chapter: '02-sync-loop', name: 'app.test.ts was stopped: its chapter timed out', where: 'tests/fixtures/chapters-faults/02-sync-loop/app.test.ts' }));
+    const html = page('02-sync-loop');
+    expect(html).toContain('<p class="badge failed">0 of 1 claims verified (1 failed)</p>');
+    expect(html).toContain('<li class="failed">app.test.ts was stopped: its chapter timed out<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">Timed out after 5 s in test "spinning › loops forever"');
+  });
+
+  test('a promise that never settles inside a test, with a longer time-out of its own: stopped at the limit, with the test', () => {
+    expect(errorOf('05-never-settles-in-test')).toMatchObject({ fault: 'timeout', message: expect.stringMatching(/^Timed out after 5 s in test "waits forever": /) });
+  });
+
+  test('a spec that never finishes loading (a promise at import time, a synchronous loop at import time): stopped, said to be while loading', () => {
+    for (const id of ['03-never-settles-at-import', '04-sync-loop-at-import']) {
+      expect(errorOf(id)).toMatchObject({ file: 'app.test.ts', fault: 'timeout', message: expect.stringMatching(/^Timed out after 5 s while loading the spec file or in a hook outside any test \(no test was running\): /) });
+      expect(page(id)).toContain('app.test.ts was stopped: its chapter timed out');
+    }
+  });
+
+  test('a spec that kills its own process: the report names the spec, the test and the signal', () => {
+    expect(errorOf('06-killed')).toEqual({ file: 'app.test.ts', fault: 'crash', message: 'The process running this spec died (killed by SIGKILL) in test "kills its own process". No claim of app.test.ts is verified.' });
+    expect(lines).toContain('  ✗ tests/fixtures/chapters-faults/06-killed/app.test.ts: The process running this spec died (killed by SIGKILL) in test "kills its own process". No claim of app.test.ts is verified.');
+    expect(page('06-killed')).toContain("app.test.ts was stopped: its chapter's process died");
+  });
+
+  test('a spec that calls process.exit(3): a failed claim naming the exit code', () => {
+    const [exits] = report.verification.chapters.find((c) => c.id === '07-exits')?.tests ?? [];
+    expect(exits).toMatchObject({ name: 'exits with code 3', status: 'failed', failure: 'Error: process.exit unexpectedly called with "3"' });
+  });
+
+  test("vitest's own test time-out shows its real message, not STACK_TRACE_ERROR", () => {
+    const [late] = report.verification.chapters.find((c) => c.id === '08-vitest-timeout')?.tests ?? [];
+    expect(late?.status).toBe('failed');
+    expect(late?.failure).toMatch(/^Error: Test timed out in 100ms\.\n/);
+    expect(page('08-vitest-timeout')).not.toContain('STACK_TRACE_ERROR');
+    expect(page('08-vitest-timeout')).toContain('Test timed out in 100ms.');
+  });
+
+  test('the other chapters are still verified and shown, and every chapter page says which run its results come from', () => {
+    expect(report.verification.chapters.find((c) => c.id === '01-passing')?.tests.map((t) => t.status)).toEqual(['passed']);
+    expect(page('01-passing')).toContain('<p class="badge passed">1 of 1 claims verified</p>');
+    for (const id of ['01-passing', '02-sync-loop', '06-killed']) expect(page(id)).toMatch(/<p class="note run-of">These results come from the run of <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/time> at commit <code>/);
+    expect(report.tally).toMatchObject({ passed: 1, failed: 7 });
+  });
+});
+
+describe('verify: the real time-out message', () => {
+  test("an error whose stack was captured before its message was set shows the message", () => {
+    const error = { name: 'Error', message: 'Test timed out in 200ms.\nIf this is a long-running test, …', stack: 'Error: STACK_TRACE_ERROR\n    at x (file.ts:1:1)' };
+    withRealMessage(error);
+    expect(error.stack).toBe('Error: Test timed out in 200ms.\nIf this is a long-running test, …\n    at x (file.ts:1:1)');
+    const fine = { name: 'AssertionError', message: 'expected 1 to be 2', stack: 'AssertionError: expected 1 to be 2\n    at y' };
+    withRealMessage(fine);
+    expect(fine.stack).toBe('AssertionError: expected 1 to be 2\n    at y');
   });
 });

@@ -66,7 +66,7 @@ export function chapterPage(
   site: SiteContext = siteContext(chapters, verification),
 ): string {
   const chapter = chapters[index] as Chapter;
-  const result = site.results.get(chapter.id);
+  const result = withRun(site.results.get(chapter.id), verification);
   const mutation = site.mutation ? mutationSection(site.mutation.chapters[chapter.id], chapter) : '';
   const env: ChapterEnv = { chapter, result, used, shownRun: new Set(), packages: verification.run.packages ?? {}, mutation };
   const prose = renderChapterMarkdown(md, chapter.readme.body, env);
@@ -118,6 +118,16 @@ export function chapterPage(
   });
 }
 
+/**
+ * The chapter's result with the run it comes from: its own (a build with the verify cache mixes
+ * runs), or else the build's, so that every chapter page says when and at which commit its
+ * results were made.
+ */
+function withRun(result: ChapterResult | undefined, { run }: Verification): ChapterResult | undefined {
+  if (!result || result.run) return result;
+  return { ...result, run: { date: run.date, commit: run.commit, dirty: run.dirty } };
+}
+
 /** The parts of a run a page states: the versions verified with, when, and at which commit. */
 function runParts({ run }: Verification): { versions: string; date: string; commit: string } {
   return {
@@ -143,11 +153,12 @@ export function evidencePage(chapters: Chapter[], index: number, verification: V
   const chapter = chapters[index] as Chapter;
   const num = String(chapter.number).padStart(2, '0');
   const title = `${num}. ${chapter.meta.title}`;
+  const result = withRun(site.results.get(chapter.id), verification);
   const main = [
     `<p class="kicker">Chapter ${num} · evidence</p>`,
     `<h1>Evidence: ${esc(title)}</h1>`,
-    `<p>What each claim of <a href="./">${esc(title)}</a> rests on. Verified with ${runLine(verification)}.</p>`,
-    evidenceSection(site.results.get(chapter.id)),
+    `<p>What each claim of <a href="./">${esc(title)}</a> rests on. Verified with ${runLine({ ...verification, run: { ...verification.run, ...result?.run } })}.</p>`,
+    evidenceSection(result),
     `<nav class="pager" aria-label="Back to the chapter"><a href="./">← ${esc(title)}</a><span></span></nav>`,
   ].join('\n');
   return shell({

@@ -3,7 +3,7 @@
  * with the count, and the HTTP evidence each test produced, masked.
  * @module
  */
-import type { ChapterResult, Exchange, TestResult, TestStatus } from '../types.ts';
+import type { ChapterResult, ChapterRun, Exchange, TestResult, TestStatus } from '../types.ts';
 import { esc, escText, formatDuration } from './html.ts';
 import { maskExchanges } from './mask.ts';
 
@@ -95,9 +95,24 @@ function statusClass(test: TestResult): string {
   return test.status === 'passed' ? '' : ` class="${test.status}"`;
 }
 
-/** The spec files that did not run at all, each as a failed item with its error. */
+/** What happened to a spec file that gave no claims, in words. */
+function fileErrorHeading(error: ChapterResult['fileErrors'][number]): string {
+  if (error.fault === 'timeout') return `${escText(error.file)} was stopped: its chapter timed out`;
+  if (error.fault === 'crash') return `${escText(error.file)} was stopped: its chapter's process died`;
+  return `${escText(error.file)} did not run`;
+}
+
+/** The spec files that did not run at all (or were stopped), each as a failed item with its error. */
 function fileErrorItems(result: ChapterResult | undefined): string[] {
-  return (result?.fileErrors ?? []).map((error) => `<ul><li class="failed">${escText(error.file)} did not run<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${escText(error.message)}</pre></li></ul>`);
+  return (result?.fileErrors ?? []).map((error) => `<ul><li class="failed">${fileErrorHeading(error)}<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${escText(error.message)}</pre></li></ul>`);
+}
+
+/** `These results come from the run of 2026-11-29 21:00 UTC at commit abc123def456.` */
+export function runNote(run: ChapterRun | undefined): string {
+  if (!run) return '';
+  const date = `<time datetime="${esc(run.date)}">${escText(run.date.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC'))}</time>`;
+  const commit = `<code>${escText(run.commit === 'unknown' ? 'unknown' : run.commit.slice(0, 12))}</code>${run.dirty ? ' (with uncommitted changes)' : ''}`;
+  return `<p class="note run-of">These results come from the run of ${date} at commit ${commit}.</p>`;
 }
 
 /** The claims grouped under their describe headings: `item` gives each claim's `<li>`. */
@@ -122,6 +137,7 @@ function claimList(tests: readonly TestResult[], item: (test: TestResult, index:
 export function claimsSection(result: ChapterResult | undefined, beside = ''): string {
   const tests = result?.tests ?? [];
   const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(tally(result))];
+  if (result?.run) parts.push(runNote(result.run));
   if (beside) parts.push(beside);
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   if (tests.some((test) => test.exchanges.length > 0)) {
@@ -156,6 +172,7 @@ export function claimsSection(result: ChapterResult | undefined, beside = ''): s
 export function evidenceSection(result: ChapterResult | undefined): string {
   const tests = result?.tests ?? [];
   const parts: string[] = [`<section class="claims" id="evidence"><h2>Claims and their exchanges</h2>`, badge(tally(result))];
+  if (result?.run) parts.push(runNote(result.run));
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   parts.push(`<p class="note">Under each claim, the HTTP exchanges its test made, as the server saw them. ${MASKING_NOTE}</p>`);
   parts.push(...fileErrorItems(result));
