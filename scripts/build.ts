@@ -1,6 +1,10 @@
 /**
  * `npm run build [-- --allow-failures] [-- --results FILE] [-- --out DIR] [-- --chapters DIR]
- *  [-- --save-results FILE] [-- --no-search] [-- --no-api]`
+ *  [-- --save-results FILE] [-- --no-search] [-- --no-api] [-- --no-cache] [-- --time-limit SECONDS]`
+ *
+ * Runs only the chapters whose inputs changed since their results were saved in .cache/verify/
+ * (--no-cache runs every chapter). A spec file running longer than --time-limit seconds (120 by
+ * default) stops its chapter, which is reported as timed out; the other chapters go on.
  *
  * Builds the site into site/ (or DIR). A failing claim is shown red on the site, and the command
  * then exits 1 unless --allow-failures. Bad input (a malformed chapter, a missing include) exits 1
@@ -16,6 +20,8 @@ const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const red = (s: string) => (useColor ? `\u001b[31m${s}\u001b[39m` : s);
 const green = (s: string) => (useColor ? `\u001b[32m${s}\u001b[39m` : s);
 
+const USAGE = 'usage: npm run build -- [--allow-failures] [--results FILE] [--save-results FILE] [--out DIR] [--chapters DIR] [--no-search] [--no-api] [--no-cache] [--time-limit SECONDS]';
+
 let args;
 try {
   args = parseArgs({
@@ -27,13 +33,25 @@ try {
       chapters: { type: 'string' },
       'no-search': { type: 'boolean', default: false },
       'no-api': { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+      'time-limit': { type: 'string' },
     },
     strict: true,
   }).values;
 } catch (error) {
   console.error(`build: ${(error as Error).message}`);
-  console.error('usage: npm run build -- [--allow-failures] [--results FILE] [--save-results FILE] [--out DIR] [--chapters DIR] [--no-search] [--no-api]');
+  console.error(USAGE);
   process.exit(2);
+}
+
+let timeLimit: number | undefined;
+if (args['time-limit'] !== undefined) {
+  timeLimit = Number(args['time-limit']);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(args['time-limit']) || !(timeLimit > 0)) {
+    console.error(`build: --time-limit: expected a number of seconds above 0, got "${args['time-limit']}"`);
+    console.error(USAGE);
+    process.exit(2);
+  }
 }
 
 const started = performance.now();
@@ -46,6 +64,9 @@ try {
     // Results are kept for a later `--results` build: in .cache/ by default for the real chapters.
     ...(args['save-results'] ? { saveResults: resolve(args['save-results']) } : !args.chapters && !args.results ? { saveResults: resolve(root, '.cache/results.json') } : {}),
     highlightCache: resolve(root, '.cache/highlight.json'),
+    // Content-hashed, so safe for any chapters folder: a result is reused only for identical inputs.
+    verifyCache: args['no-cache'] ? false : resolve(root, '.cache/verify'),
+    ...(timeLimit === undefined ? {} : { timeLimit }),
     search: !args['no-search'],
     apiDocs: !args['no-api'],
     log: (line) => console.log(line),
