@@ -1,5 +1,10 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { addChange, classifyChange, emptyBatch, injectDev, mergeResults, type ReportedModule, sitePath, toChapterResult } from './dev.ts';
+import { addChange, builtFile, classifyChange, emptyBatch, injectDev, isLoopbackHost, mergeResults, type ReportedModule, refuseDevRequest, sitePath, toChapterResult } from './dev.ts';
 import type { Verification } from './types.ts';
 
 describe('what a saved file asks npm run dev to do', () => {
@@ -51,6 +56,71 @@ describe('serving', () => {
     const page = injectDev('<html><body><p>x</p></body></html>');
     expect(page).toMatch(/<p>x<\/p><script>.*EventSource\('\/__dev\/events'\).*<\/script><\/body><\/html>$/);
     expect(injectDev('<body></body>', 'README.md:3: front matter <bad>')).toContain('dev: README.md:3: front matter &lt;bad&gt;');
+  });
+});
+
+describe('who the dev server answers', () => {
+  test('only loopback names in Host, with any port: not a rebound DNS name, not another address', () => {
+    for (const host of ['localhost', 'localhost:4000', 'LOCALHOST:4000', '127.0.0.1', '127.0.0.1:4000', '[::1]', '[::1]:4000']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of [undefined, '', 'evil.example', 'evil.example:4000', 'localhost.evil.example', '127.0.0.1.nip.io', 'localhost:4000@evil.example', '127.0.0.2:4000', '0.0.0.0:4000', '[::ffff:127.0.0.1]:4000', '192.168.1.5:4000', 'localhost:']) {
+      expect(isLoopbackHost(host), String(host)).toBe(false);
+    }
+  });
+
+  test('over HTTP: another Host gets 403 for pages and the event stream; the event stream answers GET only', async () => {
+    const server = createServer((req, res) => {
+      if (refuseDevRequest(req, res)) return;
+      res.end('page');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const ask = (path: string, host: string, method = 'GET') =>
+      new Promise<{ status: number; body: string; allow?: string | undefined }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, method, headers: { host }, agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += String(c)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, allow: res.headers.allow }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      for (const path of ['/', '/01-x/', '/__dev/events']) {
+        const rebound = await ask(path, `evil.example:${port}`);
+        expect(rebound.status, path).toBe(403);
+        expect(rebound.body, path).not.toContain('page');
+      }
+      expect((await ask('/', `localhost:${port}`)).body).toBe('page');
+      expect((await ask('/', `[::1]:${port}`)).body).toBe('page');
+      for (const method of ['POST', 'HEAD', 'PUT']) {
+        const res = await ask('/__dev/events', `127.0.0.1:${port}`, method);
+        expect(res.status, method).toBe(405);
+        expect(res.allow, method).toBe('GET');
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test("the last build's search index and API docs are read as the preview server reads them: no dotfile, no symlink out", () => {
+    const work = mkdtempSync(join(tmpdir(), 'dev-site-'));
+    try {
+      const site = join(work, 'site');
+      mkdirSync(join(site, 'pagefind'), { recursive: true });
+      mkdirSync(join(site, 'api'));
+      writeFileSync(join(site, 'pagefind/pagefind.js'), 'export {};');
+      writeFileSync(join(site, 'pagefind/.hidden'), 'x');
+      writeFileSync(join(site, 'api/index.html'), '<h1>api</h1>');
+      writeFileSync(join(site, 'index.html'), 'old home');
+      writeFileSync(join(work, 'secret.txt'), 'secret');
+      symlinkSync(join(work, 'secret.txt'), join(site, 'pagefind/leak.js'));
+      expect(String(builtFile(site, 'pagefind/pagefind.js'))).toBe('export {};');
+      expect(String(builtFile(site, 'api/index.html'))).toBe('<h1>api</h1>');
+      for (const path of ['pagefind/.hidden', 'pagefind/leak.js', 'index.html', 'pagefind/missing.js', 'api/../index.html']) expect(builtFile(site, path), path).toBeUndefined();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,12 +15,13 @@
  * `npm run build` in `site/` when there is one.
  * @module
  */
-import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, relative, resolve, sep } from 'node:path';
+import { join, normalize, relative, resolve, sep } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FOLDER_NAME, findChapters, readChapter } from './find.ts';
+import { contentType, resolveSitePath } from './serve.ts';
 import { tally, tallyState } from './render/results.ts';
 import type { Chapter, ChapterResult, SiteFile, TestResult, TestStatus, Verification } from './types.ts';
 import { cleanFailure, loadVerification, runInfo } from './verify.ts';
@@ -373,17 +374,42 @@ export interface DevServer {
   idle(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.ts': 'text/plain; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-};
+/**
+ * Whether a request's `Host` names this machine by a loopback name: `localhost`, `127.0.0.1` or
+ * `[::1]`, with any port. Anything else (a DNS name that a rebinding attack pointed at 127.0.0.1, an
+ * IP of the machine) is refused: the pages and the event stream are for the author's own browser.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i.test(host);
+}
+
+/**
+ * Answers the requests the dev server refuses, before it looks at the path: a `Host` that is not a
+ * loopback name (403, against DNS rebinding), and any method but GET on the event stream (405).
+ * Returns true when it answered.
+ */
+export function refuseDevRequest(req: IncomingMessage, res: ServerResponse): boolean {
+  if (!isLoopbackHost(req.headers.host)) {
+    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('npm run dev answers only http://localhost, http://127.0.0.1 and http://[::1] (this Host is not one of them)\n');
+    return true;
+  }
+  if ((req.url ?? '/').split('?')[0] === '/__dev/events' && req.method !== 'GET') {
+    res.writeHead(405, { allow: 'GET', 'content-length': 0 }).end();
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A file of the last full build in `siteDir` (`pagefind/…` or `api/…`, which dev does not make),
+ * mapped as the preview server maps it: no dotfiles, nothing outside `siteDir`, symlinks included.
+ */
+export function builtFile(siteDir: string, path: string): Buffer | undefined {
+  if (!path.startsWith('pagefind/') && !path.startsWith('api/')) return undefined;
+  const target = resolveSitePath(siteDir, `/${path.split('/').map(encodeURIComponent).join('/')}`);
+  return target.kind === 'file' ? readFileSync(target.path) : undefined;
+}
 
 /** Starts the dev server: first render, HTTP on 127.0.0.1, watchers. */
 export async function startDev(options: DevOptions): Promise<DevServer> {
@@ -538,6 +564,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   }
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (refuseDevRequest(req, res)) return;
     const url = req.url ?? '/';
     if (url === '/__dev/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -559,14 +586,11 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
         return;
       }
       // The last full build's search index and API docs, read-only.
-      const disk = join(siteDir, path);
-      if ((path.startsWith('pagefind/') || path.startsWith('api/')) && disk.startsWith(siteDir + sep) && existsSync(disk) && statSync(disk).isFile()) {
-        body = readFileSync(disk);
-      }
+      body = builtFile(siteDir, path);
     }
-    const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    const type = contentType(path);
     if (body === undefined) {
-      res.writeHead(404, { 'content-type': TYPES['.html'] as string, 'cache-control': 'no-store' });
+      res.writeHead(404, { 'content-type': contentType('404.html'), 'cache-control': 'no-store' });
       res.end(injectDev(String(files.get('404.html') ?? 'Not found'), error));
       return;
     }
