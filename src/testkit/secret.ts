@@ -93,6 +93,12 @@ export function describeSecretSource(options: SecretSourceOptions): void {
       });
     });
 
+    test(`in production a blank ${variable} counts as missing: the app refuses to start`, () => {
+      withEnv({ [variable]: '', NODE_ENV: 'production' }, () => {
+        expect(() => options.createApp(new MemoryStore())).toThrow(variable);
+      });
+    });
+
     test(`in production with ${variable} set, the app starts`, () => {
       // Long and random, as a real one is: an app that also checks the secret's length accepts it.
       withEnv({ [variable]: randomBytes(32).toString('base64url'), NODE_ENV: 'production' }, () => {
