@@ -209,8 +209,10 @@ describe('faults of the hand-written server it replaces', () => {
       expect(res.headers['referrer-policy'], path).toBe('no-referrer');
       expect(res.headers['x-content-type-options'], path).toBe('nosniff');
     }
-    // typedoc's own theme script, by hash, on the API pages only.
+    // typedoc's own theme script by hash, and its filters' inline style, on the API pages only.
     const api = String((await get('/api/')).headers['content-security-policy']);
-    expect(api).toContain(`script-src 'self' 'wasm-unsafe-eval' ${TYPEDOC_SCRIPT_HASHES.join(' ')}`);
+    expect(api).toContain(`script-src 'self' 'wasm-unsafe-eval' ${TYPEDOC_SCRIPT_HASHES.join(' ')};`);
+    expect(api).toContain("style-src 'self' 'unsafe-inline';");
+    expect(api).toContain("frame-ancestors 'none'");
   });
 });
