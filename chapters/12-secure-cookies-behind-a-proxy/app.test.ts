@@ -246,6 +246,17 @@ describe('TRUST_PROXY: whom the app believes', () => {
     }
   });
 
+  test('by default (TRUST_PROXY unset or empty) every loopback hop is trusted, not only the nearest: X-Forwarded-For: 203.0.113.9, 127.0.0.5 from the local proxy gives req.ip 203.0.113.9 (a hop count of 1 would give 127.0.0.5)', async () => {
+    const chain = { 'X-Forwarded-For': '203.0.113.9, 127.0.0.5' };
+    for (const setting of [undefined, '']) {
+      const res = await request(appWithTrustProxyEnv(setting)).get('/connection').set(HTTPS).set(chain);
+      expect(res.body).toEqual({ protocol: 'https', secure: true, ip: '203.0.113.9' });
+    }
+    // The contrast the name states: trusting one hop stops at the loopback entry.
+    const oneHop = await request(appWithTrustProxyEnv('1')).get('/connection').set(HTTPS).set(chain);
+    expect(oneHop.body).toEqual({ protocol: 'https', secure: true, ip: '127.0.0.5' });
+  });
+
   test('TRUST_PROXY=true trusts every hop: req.ip becomes the first X-Forwarded-For entry, which any client can write', async () => {
     const res = await request(appWithTrustProxyEnv('true')).get('/connection').set(HTTPS).set(FORWARDED_FOR);
     expect(res.body).toEqual({ protocol: 'https', secure: true, ip: '203.0.113.9' });
