@@ -16,7 +16,7 @@ import type { Chapter, ChapterResult, MutationReport, TestResult, Verification }
 import { DEFAULT_TIME_LIMIT_S, loadVerification, saveVerification, verifyChapters } from './verify.ts';
 import { VerifyCache } from './cache.ts';
 import type { HighlightCache } from './render/highlight.ts';
-import { type ApiDocsJob, SiteWriter, startApiDocs } from './write.ts';
+import { type ApiDocsJob, prepareOutput, SiteWriter, startApiDocs } from './write.ts';
 
 function readCache(file: string): HighlightCache {
   try {
@@ -87,13 +87,14 @@ export interface BuildReport {
 
 /** Runs one build. Throws a `BuildError` on bad input, before anything is written. */
 export async function build(options: BuildOptions): Promise<BuildReport> {
+  await prepareOutput(options.out); // what a killed build left (folders, its typedoc); an unwritable output fails here
   let api: ApiDocsJob | undefined;
   try {
     return await run(options, (job) => (api = job));
   } finally {
-    // On failure, wait for typedoc so that its folder can be removed (writeSite removes it on success).
+    // On failure, end typedoc's process group so that its folder can be removed (writeSite removes it on success).
     if (api) {
-      await api.done.catch(() => {});
+      await api.stop();
       rmSync(api.dir, { recursive: true, force: true });
     }
   }

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { SiteFile } from './types.ts';
-import { SiteWriter, writeSite } from './write.ts';
+import { SiteWriter, startApiDocs, writeSite } from './write.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -40,7 +40,8 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
     expect(seen[1]).toEqual(['01-a', 'index.html']);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toBe('new');
     expect(readdirSync(out).sort()).toEqual(['01-a', 'assets', 'index.html']);
-    expect(readdirSync(dir)).toEqual(['site']);
+    // site is now a symlink to the new build beside it; the old folder is gone.
+    expect(readdirSync(dir).sort()).toEqual([readlinkSync(out), 'site'].sort());
   });
 
   test('a render that fails half-way leaves the old site as it was and no temporary folder', async () => {
@@ -84,5 +85,41 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
     site.abort();
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toBe('new');
     await expect(site.finish({ search: false, apiDocs: false })).rejects.toThrow('already finished');
+  });
+
+  test('a file that cannot be written is the build error naming the site, not a bare file system error', () => {
+    const { dir } = work();
+    const site = new SiteWriter(join(dir, 'site'));
+    writeFileSync(join(site.tmp, 'assets'), 'a file where a folder goes');
+    expect(() => site.write({ path: 'assets/site.css', content: 'x' })).toThrow(/\/site: cannot write the site here \(E[A-Z]+: /);
+    site.abort();
+  });
+});
+
+/** The pids of the processes in a process group, from /proc. */
+function groupMembers(group: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === group && fields[0] !== 'Z') pids.push(Number(name));
+    } catch {}
+  }
+  return pids;
+}
+
+describe('write: typedoc runs in its own process group', () => {
+  test('its pid and command line are recorded in its folder, and stop() ends the whole group and removes the folder', async () => {
+    const { dir, out } = work();
+    const job = startApiDocs(join(import.meta.dirname, '..'), out);
+    const { pid, argv } = JSON.parse(readFileSync(join(job.dir, 'typedoc.pid'), 'utf8')) as { pid: number; argv: string[] };
+    expect(argv.slice(-2)).toEqual(['--out', job.docs]);
+    expect(groupMembers(pid)).toContain(pid); // it leads its own group
+    await job.stop();
+    expect(groupMembers(pid)).toEqual([]);
+    await expect(job.done).rejects.toThrow('typedoc was stopped');
+    expect(readdirSync(dir)).toEqual(['site']);
   });
 });
