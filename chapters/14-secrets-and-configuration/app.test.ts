@@ -7,7 +7,7 @@ import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { signedWith, signValue, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
 import { createApp as createArticleApp } from './article.ts';
-import { createApp, loadConfig, MIN_SECRET_LENGTH } from './app.ts';
+import { createApp, loadConfig } from './app.ts';
 
 // Stand-ins for `openssl rand -base64 32`; never reuse test secrets anywhere.
 const NEW_SECRET = 'c14-new-Zq8vKx2mP4rT7wY1bN6dF3hJ9sL0aE5u';
@@ -39,20 +39,27 @@ describe('the secret comes from the environment', () => {
     expect(() => loadConfig({ SESSION_SECRET: 'keyboard cat' })).toThrow(message);
   });
 
-  test(`in production a secret shorter than ${MIN_SECRET_LENGTH} characters is refused`, () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'short-but-not-public' })).toThrow(
-      `a session secret is shorter than ${MIN_SECRET_LENGTH} characters`,
+  test('in production a 31-character secret is refused and a 32-character one accepted', () => {
+    const secret31 = 'c14-len-Rm4tY8wQ2zK6xN1vB5pL9hD';
+    const secret32 = `${secret31}3`;
+    expect(secret31).toHaveLength(31);
+    expect(secret32).toHaveLength(32);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret31 })).toThrow('a session secret is shorter than 32 characters');
+    expect(() => createApp({ env: { NODE_ENV: 'production', SESSION_SECRET: secret31 }, warn: quiet })).toThrow(
+      'a session secret is shorter than 32 characters',
     );
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret32 })).toEqual({ secrets: [secret32], warnings: [] });
+    expect(() => createApp({ env: { NODE_ENV: 'production', SESSION_SECRET: secret32 }, warn: quiet })).not.toThrow();
   });
 
   test('outside production a short secret is accepted with a warning, which createApp passes on', () => {
     expect(loadConfig({ SESSION_SECRET: 'short-dev-secret' })).toEqual({
       secrets: ['short-dev-secret'],
-      warnings: [`a session secret is shorter than ${MIN_SECRET_LENGTH} characters`],
+      warnings: ['a session secret is shorter than 32 characters'],
     });
     const seen: string[] = [];
     createApp({ env: { SESSION_SECRET: 'short-dev-secret' }, warn: (message) => seen.push(message) });
-    expect(seen).toEqual([`a session secret is shorter than ${MIN_SECRET_LENGTH} characters`]);
+    expect(seen).toEqual(['a session secret is shorter than 32 characters']);
   });
 
   test('outside production without SESSION_SECRET, each start gets a fresh random secret and a warning', () => {
@@ -242,7 +249,7 @@ describe("the article's hard-coded secret", () => {
 
 // The secret's source, against the app built with its defaults (no `env` passed: it reads
 // process.env). The shared describeSecretSource starts the production app with a 19-character
-// secret, which this chapter's app rightly refuses (MIN_SECRET_LENGTH), so its claims are here.
+// secret, which this chapter's app rightly refuses (shorter than 32 characters), so its claims are here.
 describe('the app built with its defaults reads process.env', () => {
   const build = (vars: Record<string, string | undefined>, store = new MemoryStore()) => withEnv(vars, () => createApp({ store, warn: quiet }));
 
