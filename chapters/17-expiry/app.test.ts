@@ -210,6 +210,27 @@ describe('an absolute limit on a session’s age', () => {
   });
 });
 
+describe('the app’s own defaults', () => {
+  test('with createApp() defaults, a user active every 20 minutes is still logged in 7 hours 59 minutes after login and refused at exactly 8 hours', async () => {
+    const client = browser(createApp());
+    expect((await client.post('/login')).status).toBe(200);
+    // A request every 20 minutes keeps the 30-minute idle timeout from ending the session first.
+    for (let minutes = 20; minutes < 8 * 60; minutes += 20) {
+      at(minutes * MINUTE);
+      expect((await client.get('/profile')).status).toBe(200);
+    }
+    at((7 * 60 + 59) * MINUTE);
+    const before = await client.get('/profile');
+    expect(before.status).toBe(200);
+    expect(before.text).toBe('User profile for user ID: 1');
+    at(8 * 60 * MINUTE);
+    const after = await client.get('/profile');
+    expect(after.status).toBe(401);
+    expect(after.text).toBe('Session expired, please log in again');
+    expect(await client.jar.getCookieString(`${ORIGIN}/profile`)).toBe('');
+  });
+});
+
 describe('the login and the store', () => {
   test('logging in again issues a new session ID: the old ID opens nothing and is gone from the store', async () => {
     const store = new MemoryStore();
