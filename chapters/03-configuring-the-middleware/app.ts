@@ -51,7 +51,9 @@ export function createApp({
       cookie: {
         httpOnly: true, // the default, stated: page scripts cannot read the session cookie
         sameSite: 'lax', // not sent with cross-site POSTs or fetches, only on top-level navigations (chapter 11)
-        secure, // HTTPS only in production (behind a proxy, also set app.set('trust proxy', 1))
+        // HTTPS only in production. Behind a TLS-terminating proxy, also trust that proxy by its address,
+        // e.g. app.set('trust proxy', 'loopback') when it runs on the same machine (chapter 12).
+        secure,
       },
     }),
   );
