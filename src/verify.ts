@@ -147,7 +147,25 @@ export const DEFAULT_TIME_LIMIT_S = 120;
 const STARTUP_ALLOWANCE_MS = 60_000;
 
 /** The files verify adds to a chapter's run: they run inside vitest, so they are inputs of its results too. */
-export const VERIFY_RUNTIME_FILES = [join(import.meta.dirname, 'verify-probe.ts'), join(import.meta.dirname, 'verify-reporter.ts')];
+export const VERIFY_RUNTIME_FILES = [join(import.meta.dirname, 'verify-probe.ts'), join(import.meta.dirname, 'verify-reporter.ts'), join(import.meta.dirname, 'verify-guard.mjs')];
+
+/** The chapters' vitest processes running now: ended with the build when it is interrupted. */
+const running = new Set<number>();
+
+/** Ends every chapter's process, then the build, on Ctrl-C or a termination signal. */
+function onSignal(signal: NodeJS.Signals): void {
+  for (const pid of running) killTree(pid);
+  running.clear();
+  removeSignalHandlers();
+  process.kill(process.pid, signal);
+}
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function addSignalHandlers(): void {
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+function removeSignalHandlers(): void {
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
 
 /** The vitest config for one run: the project's config, with `include` set to exactly these specs and the probe added. */
 function runConfig(root: string, specs: string[]): string {
@@ -207,7 +225,13 @@ export async function verifyChapters(chapters: Chapter[], options: VerifyOptions
       options.onChapter?.(chapter, result, Math.round(performance.now() - started));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chapters.length) }, lane));
+  // The chapters' processes are in their own groups: a Ctrl-C reaches them only through the build.
+  addSignalHandlers();
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, chapters.length) }, lane));
+  } finally {
+    removeSignalHandlers();
+  }
   return { run, chapters: results };
 }
 
@@ -330,7 +354,7 @@ export async function verifyChapter(chapter: Chapter, options: VerifyOptions): P
     writeFileSync(events, '');
     writeFileSync(config, runConfig(root, specFiles.map((f) => f.path)));
     const vitest = join(root, 'node_modules/vitest/vitest.mjs');
-    const args = [vitest, 'run', '--config', config, '--root', root, '--reporter=json', `--reporter=${VERIFY_RUNTIME_FILES[1] as string}`, `--outputFile.json=${output}`, '--includeTaskLocation'];
+    const args = ['--import', pathToFileURL(VERIFY_RUNTIME_FILES[2] as string).href, vitest, 'run', '--config', config, '--root', root, '--reporter=json', `--reporter=${VERIFY_RUNTIME_FILES[1] as string}`, `--outputFile.json=${output}`, '--includeTaskLocation'];
     const spawned = Date.now();
     let stopped: { file?: string; state?: FileState } | undefined;
     const { code, signal, stderr } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
@@ -341,6 +365,7 @@ export async function verifyChapter(chapter: Chapter, options: VerifyOptions): P
         stdio: ['ignore', 'ignore', 'pipe'],
         detached: true,
       });
+      if (child.pid !== undefined) running.add(child.pid);
       let err = '';
       let partial = '';
       child.stderr.setEncoding('utf8');
@@ -373,7 +398,10 @@ export async function verifyChapter(chapter: Chapter, options: VerifyOptions): P
       // 'exit', not 'close': a grandchild may still hold stderr open for a moment.
       child.on('exit', (exitCode, exitSignal) => {
         clearInterval(watchdog);
-        if (child.pid !== undefined) killTree(child.pid); // whatever the specs left behind
+        if (child.pid !== undefined) {
+          running.delete(child.pid);
+          killTree(child.pid); // whatever the specs left behind
+        }
         resolve({ code: exitCode, signal: exitSignal, stderr: err });
       });
     });

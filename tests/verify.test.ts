@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type BuildReport, build } from '../src/build.ts';
@@ -174,4 +175,62 @@ describe('verify: the real time-out message', () => {
     withRealMessage(fine);
     expect(fine.stack).toBe('AssertionError: expected 1 to be 2\n    at y');
   });
+});
+
+describe('verify: the build killed with kill -9', () => {
+  /** Pids of the processes under `pid` whose command line contains `text`. */
+  function under(pid: number, text: string): number[] {
+    const parents = new Map<number, number[]>();
+    for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // gone
+      }
+    }
+    const out: number[] = [];
+    const queue = [pid];
+    while (queue.length > 0) for (const child of parents.get(queue.shift() as number) ?? []) out.push(child), queue.push(child);
+    return out.filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    });
+  }
+  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  const until = async (what: () => boolean, ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+      if (what()) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return what();
+  };
+
+  test("a chapter's vitest process does not outlive the build, even one spinning in a loop", async () => {
+    const work = mkdtempSync(join(tmpdir(), 'verify-kill-'));
+    const chapters = join(work, 'chapters');
+    cpSync(join(root, 'tests/fixtures/chapters-faults/02-sync-loop'), join(chapters, '02-sync-loop'), { recursive: true });
+    // The build, as a process of its own, with a time limit it will never reach.
+    const script = `import { findChapters } from ${JSON.stringify(join(root, 'src/find.ts'))};
+      import { verifyChapters } from ${JSON.stringify(join(root, 'src/verify.ts'))};
+      const chapters = findChapters(${JSON.stringify(chapters)}, ${JSON.stringify(root)});
+      await verifyChapters(chapters, { root: ${JSON.stringify(root)}, timeLimit: 600 });`;
+    const builder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: 'ignore' });
+    try {
+      let vitest: number[] = [];
+      // Wait until the spec is spinning: its vitest process has been running a while.
+      expect(await until(() => (vitest = under(builder.pid as number, 'vitest.mjs')).length > 0, 60_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(vitest.every(alive)).toBe(true);
+      builder.kill('SIGKILL');
+      expect(await until(() => !vitest.some(alive), 30_000)).toBe(true);
+    } finally {
+      builder.kill('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
