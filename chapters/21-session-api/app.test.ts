@@ -328,6 +328,54 @@ describe('the snippet\'s guards and settings', () => {
     await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
   });
 
+  test('/login refuses a missing or malformed username (e.g. <script>, 21 letters, empty) with 400 and stores nothing', async () => {
+    const bodies: Array<Record<string, string>> = [{}, { username: 'Grace' }, { username: '<script>alert(1)</script>' }, { username: '' }, { username: 'a'.repeat(21) }];
+    const store = new FailingStore();
+    const { server } = await servers.start(createApp({ store, secret: SECRET }));
+    for (const body of bodies) {
+      const res = await request(server).post('/login').type('form').send(body);
+      expect(res.status).toBe(400);
+      expect(res.text).toBe('username must be 1-20 lowercase letters');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await storedCount(store)).toBe(0);
+    expect(store.writes).toBe(0);
+    // A logged-in client that sends a bad name keeps its session: nothing was regenerated.
+    const { store: kept, server: keptServer, header, id } = await loggedIn('ada');
+    for (const body of bodies) {
+      await request(keptServer).post('/login').set('Cookie', header).type('form').send(body).expect(400);
+    }
+    expect(await storedCount(kept)).toBe(1);
+    expect(await stored(kept, id)).toMatchObject({ userId: 42, username: 'ada' });
+    await request(keptServer).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
+    // The longest name the message promises is accepted.
+    await request(keptServer).post('/login').type('form').send({ username: 'z'.repeat(20) }).expect(200, `Logged in as ${'z'.repeat(20)}`);
+  });
+
+  test('every answer is text/plain, so a name echoed back is never read as HTML', async () => {
+    const gate = workGate();
+    const { store, server, header } = await loggedIn('ada', gate.work);
+    const plain = (res: request.Response) => expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    const login = await request(server).post('/login').type('form').send({ username: 'grace' });
+    expect(login.text).toBe('Logged in as grace');
+    plain(login);
+    plain(await request(server).post('/login').type('form').send({ username: '<b>x</b>' }).expect(400));
+    plain(await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42'));
+    plain(await request(server).get('/profile').expect(401));
+    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    await gate.reached;
+    gate.open();
+    plain(await report);
+    plain(await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace'));
+    plain(await request(server).post('/rename').set('Cookie', header).type('form').send({ username: '<i>' }).expect(400));
+    plain(await request(server).post('/jobs').set('Cookie', header).expect(200, 'Job done'));
+    plain(await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: done'));
+    store.failing.add('set');
+    plain(await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'ada' }).expect(500, ERROR_PAGE));
+    store.failing.clear();
+    plain(await request(server).post('/logout').set('Cookie', header).expect(200, 'Logged out'));
+  });
+
   test('/rename renames the logged-in user and stores the new name at once', async () => {
     const { store, server, header, id } = await loggedIn('ada');
     await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace');
@@ -364,12 +412,12 @@ describe('the snippet\'s guards and settings', () => {
 
 describeSecretSource({
   createApp: (store) => createApp({ store }),
-  start: (app) => request(app).post('/login').expect(200),
+  start: (app) => request(app).post('/login').type('form').send({ username: 'ada' }).expect(200),
   recognises: async (app, cookie) => (await request(app).get('/profile').set('Cookie', cookie)).status === 200,
 });
 
 describeHostileInput({
   createApp: () => createApp({ secret: SECRET }),
   path: '/profile',
-  login: async (app) => cookiePair(requireCookie(await request(app).post('/login'), 'connect.sid')),
+  login: async (app) => cookiePair(requireCookie(await request(app).post('/login').type('form').send({ username: 'ada' }), 'connect.sid')),
 });

@@ -46,11 +46,20 @@ export function createApp({
     session({ secret, store, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax' } }),
   );
   app.use(express.urlencoded({ extended: false }));
+  // Every answer is plain text: a name echoed back can never be read as HTML.
+  app.use((req, res, next) => {
+    res.type('text/plain');
+    next();
+  });
 
   // #region regenerate
   app.post('/login', (req, res, next) => {
     const body = req.body as Record<string, unknown> | undefined;
-    const username = typeof body?.username === 'string' && NAME.test(body.username) ? body.username : 'ada';
+    if (typeof body?.username !== 'string' || !NAME.test(body.username)) {
+      res.status(400).send('username must be 1-20 lowercase letters');
+      return;
+    }
+    const username = body.username;
     // regenerate: destroys the old session in the store, then gives req.session a new ID, empty.
     req.session.regenerate((err) => {
       if (err) return next(err);
