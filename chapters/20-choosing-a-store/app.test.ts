@@ -203,17 +203,23 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
     }
   });
 
-  test('logging out deletes the row, and the old cookie gets 401', async () => {
+  test('logging out deletes the row and expires the connect.sid cookie on Path=/, where the login set it; the old cookie then gets 401', async () => {
     const file = join(dir, 'logout.db');
     const choice = open({ SQLITE_PATH: file });
     const app = createApp({ store: choice.store, secret: SECRET });
-    const { header, id } = await logIn(app, 203);
+    const { header, id, cookie } = await logIn(app, 203);
+    expect(cookie.path).toBe('/');
     const logout = await request(app).post('/logout').set('Cookie', header);
     expect(logout.status).toBe(200);
     expect(logout.text).toBe('Logged out');
     const cleared = requireCookie(logout, 'connect.sid');
     expect(cleared.value).toBe('');
     expect(cleared.expires?.getTime()).toBe(0);
+    // A browser drops a cookie only when name, path and domain match the one it holds.
+    expect(cleared.path).toBe('/');
+    expect(cleared.domain).toBeUndefined();
+    expect(cleared.httpOnly).toBe(true);
+    expect(cleared.sameSite).toBe('Lax');
     const db = new Database(file, { readonly: true });
     try {
       expect(db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE sid = ?').get(id)).toEqual({ n: 0 });
