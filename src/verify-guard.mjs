@@ -1,4 +1,4 @@
-// Loaded with `node --import` into each chapter's vitest process (see src/verify.ts). That process
+// Loaded with `node --import` into each vitest process of the verify stage (see src/verify.ts). That process
 // runs in its own process group, so neither Ctrl-C in the terminal nor the end of the build reaches
 // it by itself; when the build is gone (killed, even with kill -9), this ends the process, its group
 // and everything under it, instead of leaving a spec spinning forever. Plain JavaScript: it runs

@@ -6,7 +6,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BuildError } from './errors.ts';
@@ -149,7 +149,7 @@ const STARTUP_ALLOWANCE_MS = 60_000;
 /** The files verify adds to a chapter's run: they run inside vitest, so they are inputs of its results too. */
 export const VERIFY_RUNTIME_FILES = [join(import.meta.dirname, 'verify-probe.ts'), join(import.meta.dirname, 'verify-reporter.ts'), join(import.meta.dirname, 'verify-guard.mjs')];
 
-/** The chapters' vitest processes running now: ended with the build when it is interrupted. */
+/** The vitest processes of the verify stage running now: ended with the build when it is interrupted. */
 const running = new Set<number>();
 
 /** Ends every chapter's process, then the build, on Ctrl-C or a termination signal. */
@@ -192,47 +192,71 @@ export interface VerifyOptions {
   onOutput?: (line: string) => void;
   /**
    * Seconds one spec file may run (from its first import to its last hook) before the build kills
-   * its chapter's vitest process and reports it as timed out; {@link DEFAULT_TIME_LIMIT_S} by default.
+   * the vitest process running it and reports its chapter as timed out; {@link DEFAULT_TIME_LIMIT_S}
+   * by default.
    */
   timeLimit?: number;
-  /** How many chapters run at once, each in its own vitest process: 2 by default (or 1 on one core). */
-  concurrency?: number;
-  /** Called as each chapter's run ends, with its results and how long it took. */
-  onChapter?: (chapter: Chapter, result: ChapterResult, ms: number) => void;
+  /** Called as each chapter's results are known. */
+  onChapter?: (chapter: Chapter, result: ChapterResult) => void;
 }
 
 /**
- * Runs the specs of `chapters`, each chapter in its own vitest process (the project's
- * vitest.config.ts, JSON reporter), `concurrency` at a time, and returns the results with the
- * run's versions, date and commit. A failing test is a result, not an error; so are a chapter that
- * ran past the time limit (stopped, its spec files marked `timeout`) and one whose process died
- * (marked `crash`): the other chapters' results are unaffected.
+ * Runs the specs of `chapters` and returns the results with the run's versions, date and commit.
+ *
+ * All the chapters run in one vitest process (the project's vitest.config.ts, JSON reporter),
+ * under a watchdog. A failing test is a result, not an error. When a spec file runs past the time
+ * limit, the watchdog kills the process (with everything under it): that file's chapter is marked
+ * `timeout`, and the other chapters of the run go on in a new process. When the process dies
+ * (a signal, an exit code) the chapters whose files were running are run again each alone, to
+ * know which one is at fault (marked `crash`), and the others in a new process. So a fault costs
+ * time, never another chapter's results.
  */
 export async function verifyChapters(chapters: Chapter[], options: VerifyOptions): Promise<Verification> {
   const run = runInfo(options.root);
-  const results: ChapterResult[] = new Array<ChapterResult>(chapters.length);
-  const concurrency = Math.max(1, options.concurrency ?? Math.min(2, availableParallelism()));
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < chapters.length) {
-      const index = next++;
-      const chapter = chapters[index] as Chapter;
-      const started = performance.now();
-      const date = new Date().toISOString();
-      const result = await verifyChapter(chapter, options);
-      result.run = { date, commit: run.commit, dirty: run.dirty };
-      results[index] = result;
-      options.onChapter?.(chapter, result, Math.round(performance.now() - started));
-    }
+  const results = new Map<string, ChapterResult>();
+  const settle = (chapter: Chapter, result: ChapterResult, date: string): void => {
+    result.run = { date, commit: run.commit, dirty: run.dirty };
+    results.set(chapter.id, result);
+    options.onChapter?.(chapter, result);
   };
-  // The chapters' processes are in their own groups: a Ctrl-C reaches them only through the build.
+  const runAll = async (batch: Chapter[]): Promise<void> => {
+    if (batch.length === 0) return;
+    const date = new Date().toISOString();
+    const outcome = await runBatch(batch, options);
+    if (outcome.kind === 'report') {
+      for (const chapter of batch) settle(chapter, outcome.results.get(chapter.id) as ChapterResult, date);
+      return;
+    }
+    const ofChapter = (chapter: Chapter) => new Map([...outcome.files].filter(([file]) => file.startsWith(`${chapter.dir}/`)).map(([file, state]) => [file.slice(chapter.dir.length + 1), state]));
+    if (outcome.kind === 'timeout') {
+      const late = batch.filter((c) => outcome.late.some((file) => file.startsWith(`${c.dir}/`)));
+      // Past the limit outside any spec file: with one chapter it is that chapter's; otherwise each alone.
+      if (late.length === 0) {
+        if (batch.length === 1) settle(batch[0] as Chapter, faultResult(batch[0] as Chapter, ofChapter(batch[0] as Chapter), 'timeout', undefined, options, outcome.stderr), date);
+        else for (const chapter of batch) await runAll([chapter]);
+        return;
+      }
+      for (const chapter of late) settle(chapter, faultResult(chapter, ofChapter(chapter), 'timeout', outcome.late.find((f) => f.startsWith(`${chapter.dir}/`))?.slice(chapter.dir.length + 1), options, outcome.stderr), date);
+      await runAll(batch.filter((c) => !late.includes(c)));
+      return;
+    }
+    // The process died: alone, the chapter is at fault; in company, each suspect runs again alone.
+    if (batch.length === 1) {
+      settle(batch[0] as Chapter, faultResult(batch[0] as Chapter, ofChapter(batch[0] as Chapter), 'crash', outcome.how, options, outcome.stderr), date);
+      return;
+    }
+    const suspects = batch.filter((c) => [...ofChapter(c).values()].some((state) => !state.ended));
+    for (const chapter of suspects.length > 0 ? suspects : batch) await runAll([chapter]);
+    await runAll(suspects.length > 0 ? batch.filter((c) => !suspects.includes(c)) : []);
+  };
+  // The processes are in their own groups: a Ctrl-C reaches them only through the build.
   addSignalHandlers();
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, chapters.length) }, lane));
+    await runAll(chapters.filter((c) => c.files.some((f) => f.role === 'spec')));
   } finally {
     removeSignalHandlers();
   }
-  return { run, chapters: results };
+  return { run, chapters: chapters.map((c) => results.get(c.id) ?? { id: c.id, tests: [], fileErrors: [] }) };
 }
 
 /** What the probe's events say about one spec file. */
@@ -244,7 +268,7 @@ interface FileState {
 }
 
 /** Reads the probe's events file: each spec file's state, and when the last event was. */
-function readEvents(path: string, root: string, dir: string): { files: Map<string, FileState>; last: number } {
+function readEvents(path: string, root: string): { files: Map<string, FileState>; last: number } {
   const files = new Map<string, FileState>();
   let last = 0;
   let text = '';
@@ -262,7 +286,7 @@ function readEvents(path: string, root: string, dir: string): { files: Map<strin
       continue; // a line cut by a kill
     }
     last = Math.max(last, event.t);
-    const name = relative(join(root, dir), event.file).split(sep).join('/');
+    const name = relative(root, event.file).split(sep).join('/');
     if (event.e === 'file') files.set(name, { started: event.t, ended: false });
     const state = files.get(name);
     if (!state) continue;
@@ -310,7 +334,7 @@ function descendants(pid: number): number[] {
 }
 
 /**
- * Kills a chapter's vitest process, its process group, and every process under it (a browser or
+ * Kills a verify run's vitest process, its process group, and every process under it (a browser or
  * redis-server a spec started may have made its own group).
  */
 function killTree(pid: number): void {
@@ -340,23 +364,28 @@ function seconds(limit: number): string {
   return `${limit} s`;
 }
 
-/** Runs one chapter's specs in its own vitest process, under the watchdog. */
-export async function verifyChapter(chapter: Chapter, options: VerifyOptions): Promise<ChapterResult> {
+/** How a vitest process ended: with its report, past the time limit, or dead without a report. */
+type BatchOutcome =
+  | { kind: 'report'; results: Map<string, ChapterResult> }
+  | { kind: 'timeout'; late: string[]; files: Map<string, FileState>; stderr: string }
+  | { kind: 'crash'; how: string; files: Map<string, FileState>; stderr: string };
+
+/** Runs the specs of `chapters` in one vitest process, under the watchdog. Paths in the outcome are relative to the root. */
+async function runBatch(chapters: Chapter[], options: VerifyOptions): Promise<BatchOutcome> {
   const { root } = options;
   const limit = options.timeLimit ?? DEFAULT_TIME_LIMIT_S;
-  const specFiles = chapter.files.filter((f) => f.role === 'spec');
-  if (specFiles.length === 0) return { id: chapter.id, tests: [], fileErrors: [] };
+  const specs = chapters.flatMap((c) => c.files.filter((f) => f.role === 'spec').map((f) => f.path));
   const work = mkdtempSync(join(tmpdir(), 'verify-'));
   try {
     const config = join(work, 'vitest.config.mjs');
     const output = join(work, 'report.json');
     const events = join(work, 'events.ndjson');
     writeFileSync(events, '');
-    writeFileSync(config, runConfig(root, specFiles.map((f) => f.path)));
+    writeFileSync(config, runConfig(root, specs));
     const vitest = join(root, 'node_modules/vitest/vitest.mjs');
     const args = ['--import', pathToFileURL(VERIFY_RUNTIME_FILES[2] as string).href, vitest, 'run', '--config', config, '--root', root, '--reporter=json', `--reporter=${VERIFY_RUNTIME_FILES[1] as string}`, `--outputFile.json=${output}`, '--includeTaskLocation'];
     const spawned = Date.now();
-    let stopped: { file?: string; state?: FileState } | undefined;
+    let late: string[] | undefined;
     const { code, signal, stderr } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
       // Its own process group, so that the watchdog can end it with everything it started.
       const child = spawn(process.execPath, args, {
@@ -378,15 +407,14 @@ export async function verifyChapter(chapter: Chapter, options: VerifyOptions): P
       });
       const watchdog = setInterval(() => {
         const now = Date.now();
-        const { files, last } = readEvents(events, root, chapter.dir);
-        let late: [string, FileState] | undefined;
-        for (const entry of files) if (!entry[1].ended && now - entry[1].started > limit * 1000) late = entry;
-        const running = [...files.values()].some((f) => !f.ended);
+        const { files, last } = readEvents(events, root);
+        const over = [...files].filter(([, state]) => !state.ended && now - state.started > limit * 1000).map(([file]) => file);
+        const busy = [...files.values()].some((f) => !f.ended);
         // Nothing running: vitest starting (with an allowance), between files or closing.
         const idleSince = files.size === 0 ? spawned + STARTUP_ALLOWANCE_MS : last;
-        if (late) stopped = { file: late[0], state: late[1] };
-        else if (!running && now - idleSince > limit * 1000) stopped = {};
-        if (stopped && child.pid !== undefined) {
+        if (over.length > 0) late = over;
+        else if (!busy && now - idleSince > limit * 1000) late = [];
+        if (late && child.pid !== undefined) {
           clearInterval(watchdog);
           killTree(child.pid);
         }
@@ -405,15 +433,13 @@ export async function verifyChapter(chapter: Chapter, options: VerifyOptions): P
         resolve({ code: exitCode, signal: exitSignal, stderr: err });
       });
     });
-    const { files } = readEvents(events, root, chapter.dir);
-    if (stopped) return faultResult(chapter, specFiles.map((f) => f.name), files, 'timeout', stopped.file, limit, stderr, root);
+    const { files } = readEvents(events, root);
+    if (late) return { kind: 'timeout', late, files, stderr };
     if (existsSync(output)) {
       const report = JSON.parse(readFileSync(output, 'utf8')) as VitestJsonReport;
-      const [result] = parseVitestReport(report, [chapter], root);
-      return result as ChapterResult;
+      return { kind: 'report', results: new Map(parseVitestReport(report, chapters, root).map((r) => [r.id, r])) };
     }
-    const how = signal ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`;
-    return faultResult(chapter, specFiles.map((f) => f.name), files, 'crash', how, limit, stderr, root);
+    return { kind: 'crash', how: signal ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`, files, stderr };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -424,16 +450,10 @@ export async function verifyChapter(chapter: Chapter, options: VerifyOptions): P
  * any) or died (`crash`: `detail` says how): every spec file gets an error, the one at fault with
  * what was running, the others saying their results were lost with the run.
  */
-function faultResult(
-  chapter: Chapter,
-  specs: string[],
-  files: Map<string, FileState>,
-  fault: 'timeout' | 'crash',
-  detail: string | undefined,
-  limit: number,
-  stderr: string,
-  root: string,
-): ChapterResult {
+function faultResult(chapter: Chapter, files: Map<string, FileState>, fault: 'timeout' | 'crash', detail: string | undefined, options: VerifyOptions, stderr: string): ChapterResult {
+  const { root } = options;
+  const limit = options.timeLimit ?? DEFAULT_TIME_LIMIT_S;
+  const specs = chapter.files.filter((f) => f.role === 'spec').map((f) => f.name);
   const fileErrors: ChapterResult['fileErrors'] = [];
   // The files at fault: for a time-out, the late one; for a crash, every file that was running.
   const guilty = fault === 'timeout' ? (detail ? [detail] : []) : [...files].filter(([, s]) => !s.ended).map(([name]) => name);
