@@ -104,14 +104,20 @@ const cases: HostileCase[] = [
   },
   // The signed theme cookie
   {
-    name: 'a theme cookie whose value was changed: the default theme, and the cookie is cleared',
+    name: 'a theme cookie whose value was changed: the default theme, and the cookie is cleared on Path=/, where it was set',
     send: (w) => request(w.server).get('/theme').set('Cookie', `theme=${signValue('dark', SECRET).replace('dark', 'lite')}`),
     expected: { status: 200, body: { theme: 'light' } },
     check: (res) => {
-      const [cleared] = setCookies(res);
+      const [cleared, ...others] = setCookies(res);
+      expect(others).toEqual([]);
       expect(cleared?.name).toBe('theme');
       expect(cleared?.value).toBe('');
       expect(cleared?.expires?.getTime()).toBe(0);
+      // A browser drops a cookie only when name, path and domain match the one it holds (set on Path=/).
+      expect(cleared?.path).toBe('/');
+      expect(cleared?.domain).toBeUndefined();
+      expect(cleared?.httpOnly).toBe(true);
+      expect(cleared?.sameSite).toBe('Lax');
     },
   },
   {
@@ -167,6 +173,24 @@ const cases: HostileCase[] = [
     name: "a username with a capital letter ('Grace'): 400, refused before any look-up",
     send: (w) => request(w.server).post('/login').send({ username: 'Grace' }),
     expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'an empty username: 400, refused before any look-up',
+    send: login('{"username": ""}'),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a 33-letter username: 400, refused before any look-up',
+    send: login(JSON.stringify({ username: 'a'.repeat(33) })),
+    expected: { status: 400, body: { error: 'username must be 1 to 32 lowercase letters' } },
+    check: noCookieSet,
+  },
+  {
+    name: 'a 32-letter username, the longest allowed, passes the shape check: 401 unknown user',
+    send: login(JSON.stringify({ username: 'a'.repeat(32) })),
+    expected: { status: 401, body: { error: 'unknown user' } },
     check: noCookieSet,
   },
   {
@@ -431,6 +455,43 @@ describe("the app's own settings, each checked against this app", () => {
     expect(cookie.secure).toBeUndefined();
     await request(app).get('/theme').set('Cookie', cookiePair(cookie)).expect(200, { theme: 'dark' });
     await request(app).get('/theme').expect(200, { theme: 'light' });
+  });
+
+  test('with secrets [new, old], session and theme cookies signed with the old secret still work, express-session checking its own signature (no deprecation warning), and new ones are signed with the new secret', async () => {
+    const OLD = 'c15-old-secret-Vb8nQ2wE5rT7yU1iO3pA';
+    const NEW = 'c15-new-secret-Zx4cV6bN8mL0kJ2hG9fD';
+    const store = new MemoryStore();
+    // Before the rotation: the app signs with OLD only.
+    const before = createApp({ secrets: [OLD], store });
+    const oldSession = requireCookie(await request(before).post('/login').send({ username: 'ada' }).expect(200), 'connect.sid');
+    const oldTheme = requireCookie(await request(before).post('/theme').send({ theme: 'dark' }).expect(200), 'theme');
+    expect(signedWith(oldSession.value, OLD)).toBe(true);
+    expect(signedWith(oldTheme.value, OLD)).toBe(true);
+    // After it: NEW first, OLD still listed, same store.
+    const after = createApp({ secrets: [NEW, OLD], store });
+    // Given only NEW, express-session would still find the session through cookie-parser's
+    // req.signedCookies, a deprecated fallback that warns through depd ('deprecation' event).
+    const deprecations: unknown[] = [];
+    const onDeprecation = (err: unknown) => deprecations.push(err);
+    process.on('deprecation', onDeprecation);
+    try {
+      await request(after).get('/profile').set('Cookie', cookiePair(oldSession)).expect(200, { userId: 42, username: 'ada' });
+    } finally {
+      process.off('deprecation', onDeprecation);
+    }
+    expect(deprecations).toEqual([]);
+    const themeRes = await request(after).get('/theme').set('Cookie', cookiePair(oldTheme)).expect(200, { theme: 'dark' });
+    expect(themeRes.headers['set-cookie']).toBeUndefined(); // accepted, not cleared as tampered
+    const newSession = requireCookie(await request(after).post('/login').send({ username: 'grace' }).expect(200), 'connect.sid');
+    const newTheme = requireCookie(await request(after).post('/theme').send({ theme: 'dark' }).expect(200), 'theme');
+    expect(signedWith(newSession.value, NEW)).toBe(true);
+    expect(signedWith(newTheme.value, NEW)).toBe(true);
+    await request(after).get('/profile').set('Cookie', cookiePair(newSession)).expect(200, { userId: 43, username: 'grace' });
+    await request(after).get('/theme').set('Cookie', cookiePair(newTheme)).expect(200, { theme: 'dark' });
+    // Once OLD is dropped from the list, its cookies open nothing.
+    const dropped = createApp({ secrets: [NEW], store });
+    await request(dropped).get('/profile').set('Cookie', cookiePair(oldSession)).expect(401, { error: 'not logged in' });
+    await request(dropped).get('/theme').set('Cookie', cookiePair(oldTheme)).expect(200, { theme: 'light' });
   });
 
   test('a theme that is not light or dark (an unknown name, a number, a list) is refused with 400 and sets no cookie', async () => {
