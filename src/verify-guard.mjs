@@ -3,7 +3,8 @@
 // it by itself; when the build is gone (killed, even with kill -9), this ends the process, its group
 // and everything under it, instead of leaving a spec spinning forever. Plain JavaScript: it runs
 // before any TypeScript loader.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /** Every process under `pid`, read from /proc (Linux). */
@@ -35,6 +36,12 @@ if (isMainThread && process.env.VERIFY_EVENTS) {
   const parent = process.ppid;
   setInterval(() => {
     if (process.ppid === parent) return;
+    // The run's temporary folder (config, events, report), which the build would have removed.
+    try {
+      rmSync(dirname(process.env.VERIFY_EVENTS), { recursive: true, force: true });
+    } catch {
+      // nothing to remove
+    }
     for (const pid of descendants(process.pid)) {
       try {
         process.kill(pid, 'SIGKILL');

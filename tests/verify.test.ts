@@ -102,18 +102,21 @@ describe('verify: vitest JSON report to results', () => {
  */
 describe('verify: faults', () => {
   const faults = join(root, 'tests/fixtures/chapters-faults');
-  const work = mkdtempSync(join(tmpdir(), 'verify-faults-'));
-  const out = join(work, 'site');
+  let work = '';
+  const out = () => join(work, 'site');
   const lines: string[] = [];
   let report: BuildReport;
-  const page = (id: string) => readFileSync(join(out, id, 'index.html'), 'utf8');
+  const page = (id: string) => readFileSync(join(out(), id, 'index.html'), 'utf8');
   const errorOf = (id: string) => report.verification.chapters.find((c) => c.id === id)?.fileErrors[0];
 
   beforeAll(async () => {
-    report = await build({ root, chaptersDir: faults, out, timeLimit: 5, mutationResults: false, search: false, apiDocs: false, log: (l) => lines.push(l) });
+    work = mkdtempSync(join(tmpdir(), 'verify-faults-'));
+    report = await build({ root, chaptersDir: faults, out: out(), timeLimit: 5, mutationResults: false, search: false, apiDocs: false, log: (l) => lines.push(l) });
   }, 240_000);
 
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   test('a synchronous loop inside a test: the chapter is stopped after the limit, named with its file and test, on the terminal and the page', () => {
     expect(errorOf('02-sync-loop')).toEqual({
@@ -226,8 +229,13 @@ describe('verify: the build killed with kill -9', () => {
       expect(await until(() => (vitest = under(builder.pid as number, 'vitest.mjs')).length > 0, 60_000)).toBe(true);
       await new Promise((r) => setTimeout(r, 3000));
       expect(vitest.every(alive)).toBe(true);
+      // The run's temporary folder, from the process's command line (--config DIR/vitest.config.mjs).
+      const config = /--config\0([^\0]+)\/vitest\.config\.mjs/.exec(readFileSync(`/proc/${vitest[0]}/cmdline`, 'utf8'))?.[1] as string;
+      expect(existsSync(config)).toBe(true);
       builder.kill('SIGKILL');
       expect(await until(() => !vitest.some(alive), 30_000)).toBe(true);
+      // and its temporary folder went with it (the build's own clean-up never ran)
+      expect(await until(() => !existsSync(config), 5_000)).toBe(true);
     } finally {
       builder.kill('SIGKILL');
       rmSync(work, { recursive: true, force: true });
