@@ -4,12 +4,16 @@
  * Measures what the issue "fast to test, fast to build, light to read" asks for, on this machine,
  * as whole processes, and prints one table line per figure with its target beside it:
  *
- *   1. `npm test` over the whole handbook, and its cost per chapter above the runner's start-up
+ *   1. `npm test` over the whole handbook, and where its time goes (shown: issue 11 withdrew the
+ *      0.1 s a chapter target; its 0.65 × baseline target is not measured here yet)
  *   2. `npm test -- NN` for one chapter (chapter 01 several times; every chapter once without --quick)
- *   3. rendering 8 / 80 / 400 generated chapters from saved results, against Hugo's times; peak memory
- *   4. the whole `npm run build`, with each stage's share
+ *   3. rendering 8 / 80 / 400 generated chapters from saved results (shown: issue 11 withdrew the
+ *      "faster than Hugo" target); peak memory
+ *   4. the whole `npm run build --no-cache`, with each stage's share
  *   5. `npm run dev`: a touched chapter file → its re-verified page served and the reload event sent
  *   6. bytes a chapter page loads (HTML + CSS + JS, uncompressed, cold)
+ *   7. incremental verification, in a temporary copy of the project: a build after a one-chapter
+ *      change against a cold build, and a build with nothing changed against render + write
  *
  * Every figure is the median of several runs (fewer with --quick). Writes bench-results/bench.json
  * and bench-results/bench.md (the table for README.md). Nothing is hard-coded but the targets.
@@ -21,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileRenderChild } from '../src/bench/compile.ts';
+import { buildStages, chaptersRun, copyProject, type IncrementalRound, incrementalFigures, withBenchChange } from '../src/bench/incremental.ts';
 import { generateCorpus } from '../src/bench/corpus.ts';
 import { timed } from '../src/bench/run.ts';
 import { type Figure, figure, machine, machineLine, markdownTable, median, textTable } from '../src/bench/stats.ts';
@@ -34,10 +39,7 @@ const { values: args } = parseArgs({ options: { quick: { type: 'boolean', defaul
 const quick = args.quick;
 const only = args.only ? new Set(args.only.split(',')) : undefined;
 const want = (part: string) => !only || only.has(part);
-const RUNS = quick ? { test: 1, one: 3, everyChapter: false, build: 1, render: 3, dev: 3 } : { test: 3, one: 5, everyChapter: true, build: 3, render: 5, dev: 7 };
-
-/** Hugo's whole-process times from the issue, on the same page counts (the render targets). */
-const HUGO_S: Record<number, number> = { 8: 0.22, 80: 0.39, 400: 1.63 };
+const RUNS = quick ? { test: 1, one: 3, everyChapter: false, build: 1, render: 3, dev: 3, incremental: 1 } : { test: 3, one: 5, everyChapter: true, build: 3, render: 5, dev: 7, incremental: 3 };
 
 const m = machine();
 const started = new Date();
@@ -107,6 +109,37 @@ try {
     }
   }
 
+  // ---- 7: incremental verification, in a temporary copy of the project (the real tree and its .cache/ are not touched)
+  if (want('incremental')) {
+    const copy = join(work, 'project');
+    const files = copyProject(root, copy);
+    const file = join(copy, first.dir, 'app.ts');
+    const changed = `${first.dir.split('/').pop()}/app.ts`;
+    console.log(`\nincremental verification in a copy of the project (${files} files): a build to fill the cache, then × ${RUNS.incremental}: change ${changed}, build; build again (nothing changed); build from saved results; build --no-cache`);
+    const build = async (label: string, extra: string[], expectRan?: number) => {
+      const r = await timed(npm, ['run', 'build', '--', '--allow-failures', ...extra], { cwd: copy, timeoutMs: 600_000 });
+      if (r.code !== 0) throw new Error(`${label} failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-2000)}`);
+      const ran = chaptersRun(r.stdout);
+      // A figure is only worth its cache: a build that ran more (or fewer) chapters than it should is reported, not timed.
+      if (expectRan !== undefined && ran?.ran !== expectRan) throw new Error(`${label}: expected ${expectRan} chapter(s) run, the build said ${ran ? `${ran.ran} of ${ran.of}` : 'nothing'}:\n${r.stdout.slice(-2000)}`);
+      say(`${label}: ${(r.ms / 1000).toFixed(1)} s${ran ? ` (${ran.ran} of ${ran.of} chapters run)` : ''}`);
+      return r;
+    };
+    await build('first build (fills the verify cache)', []);
+    const rounds: IncrementalRound[] = [];
+    for (let i = 0; i < RUNS.incremental; i++) {
+      writeFileSync(file, withBenchChange(readFileSync(file, 'utf8'), i + 1));
+      const one = await build(`${i + 1}/${RUNS.incremental} after changing ${changed}`, [], 1);
+      const none = await build(`${i + 1}/${RUNS.incremental} nothing changed`, [], 0);
+      const renderOnly = await build(`${i + 1}/${RUNS.incremental} from saved results`, ['--results', join(copy, '.cache/results.json')]);
+      const cold = await build(`${i + 1}/${RUNS.incremental} --no-cache`, ['--no-cache']);
+      rounds.push({ coldMs: cold.ms, oneMs: one.ms, noneMs: none.ms, renderOnlyMs: renderOnly.ms, oneStages: buildStages(one.stdout), noneStages: buildStages(none.stdout) });
+    }
+    figures.push(...incrementalFigures(rounds, changed, chapters.length));
+    details.incremental = rounds;
+    rmSync(copy, { recursive: true, force: true });
+  }
+
   // ---- 6: bytes a chapter page loads -------------------------------------------------------------
   if (want('weight') && site) {
     const weights = chapterPages(site).map((p) => pageWeight(site as string, p));
@@ -166,10 +199,10 @@ try {
         return `${label} ${(mine.reduce((a, f) => a + f.ms, 0) / 1000).toFixed(1)} s (${mine.length} files)`;
       })
       .join(', ');
-    figures.push(figure('1a', `npm test, whole handbook (${n} chapters + build tests)`, whole.map(s), 's', { op: '<', value: s(up) + 0.1 * n, text: `< ${(s(up) + 0.1 * n).toFixed(2)} s (start-up + 0.1 s × ${n})` },
-      `runner start-up (npm test on one empty spec) ${s(up).toFixed(2)} s; file time by kind, summed over both workers: ${split}; slowest files: ${slow}${failedRuns ? `; ${failedRuns} run(s) had failing tests` : ''}`));
-    figures.push(figure('1b', 'npm test, per chapter above the runner’s start-up', whole.map((w) => s(w - up) / n), 's', { op: '<=', value: 0.1, text: '≤ 0.10 s per chapter' }));
-    figures.push(figure('1c', `npm test -- /app.test: the ${n} chapters’ HTTP specs alone (no Chromium, no build tests)`, httpOnly.map(s), 's', { op: '<', value: s(up) + 0.1 * n, text: `< ${(s(up) + 0.1 * n).toFixed(2)} s (start-up + 0.1 s × ${n})` },
+    // Shown only: issue 11 withdrew the 0.1 s a chapter target (npm test keeps every kind of claim).
+    figures.push(figure('1a', `npm test, whole handbook (${n} chapters + build tests)`, whole.map(s), 's', { op: 'info', text: 'shown (≤ 0.65 × baseline: not measured yet)' },
+      `per chapter above the start-up ${(s(median(whole) - up) / n).toFixed(2)} s; runner start-up (npm test on one empty spec) ${s(up).toFixed(2)} s; file time by kind, summed over both workers: ${split}; slowest files: ${slow}${failedRuns ? `; ${failedRuns} run(s) had failing tests` : ''}`));
+    figures.push(figure('1c', `npm test -- /app.test: the ${n} chapters’ HTTP specs alone (no Chromium, no build tests)`, httpOnly.map(s), 's', { op: 'info', text: 'shown' },
       `per chapter above the start-up: ${(s(median(httpOnly) - up) / n).toFixed(2)} s`));
     details.test = { startupMs: startup, wholeMs: whole, httpOnlyMs: httpOnly, files };
   }
@@ -239,7 +272,7 @@ try {
       }
       const med = (k: string) => Math.round(median(runs.map((r) => r.child.ms[k] ?? 0)));
       const h = runs[0]?.child.highlight;
-      figures.push(figure(`3.${count}`, `Render ${count} generated chapters from saved results (whole process)`, runs.map((r) => s(r.wallMs)), 's', { op: '<', value: HUGO_S[count], text: `< ${HUGO_S[count]?.toFixed(2)} s (Hugo)` },
+      figures.push(figure(`3.${count}`, `Render ${count} generated chapters from saved results (whole process)`, runs.map((r) => s(r.wallMs)), 's', { op: 'info', text: 'shown' },
         `in the process: start-up ${med('startup')} ms, find ${med('find')}, load ${med('load')}, highlighter ${med('highlighter')}, render ${med('render')}, write ${med('write')} ms; ${h?.calls} code blocks, ${h?.distinct} distinct; into an empty folder ${s(median(empty)).toFixed(2)} s; cold highlight cache ${(cold.ms / 1000).toFixed(2)} s`));
       if (count === 400) {
         const coldRun = JSON.parse(lastLine(cold.stdout)) as { maxRssMB: number; highlight: { tokenized: number } };

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { copyReadme, corpusFolder, testNames } from './corpus.ts';
+import { buildStages, chaptersRun, incrementalFigures, stageMs, withBenchChange } from './incremental.ts';
 import { figure, formatValue, markdownTable, median, textTable } from './stats.ts';
 import { cssRefs, frameworkIn, pageRefs } from './weight.ts';
 import { FOLDER_NAME } from '../find.ts';
@@ -61,5 +62,44 @@ describe('page weight', () => {
     expect(cssRefs("@import 'a.css'; @font-face{src:url(\"f.woff2\")} .x{background:url(data:image/png;base64,AA)}")).toEqual(['a.css', 'f.woff2']);
     expect(frameworkIn('(function(){document.querySelectorAll("button")})()')).toBeUndefined();
     expect(frameworkIn('/*! react-dom.production.min.js */')).toBe('React');
+  });
+});
+
+describe('incremental verification figures', () => {
+  const out = 'find         3 ms  21 chapters\nverify    1840 ms  600 claims: 600 passed; 1 of 21 chapters run, 20 unchanged (results from the verify cache)\nrender     210 ms  30 pages\nwrite     3100 ms  site/\n  search index (pagefind): 900 ms, 30 pages indexed\n  API docs (typedoc, started with find): 2000 ms, waited for\n';
+
+  test('reads the verify stage and how many chapters ran from the build’s output', () => {
+    expect(stageMs(out, 'verify')).toBe(1840);
+    expect(stageMs(out, 'render')).toBe(210);
+    expect(stageMs(out, 'pages')).toBeUndefined();
+    expect(buildStages(out)).toEqual({ verify: 1840, render: 210, search: 900, api: 2000 });
+    expect(buildStages('verify 5 ms')).toEqual({ verify: 5 });
+    expect(buildStages('no stages here')).toEqual({});
+    expect(chaptersRun(out)).toEqual({ ran: 1, of: 21 });
+    expect(chaptersRun('verify 30000 ms  600 claims: 600 passed')).toBeUndefined();
+  });
+
+  test('a bench change appends a different comment line each time and keeps the text before it', () => {
+    expect(withBenchChange('a\n', 1)).toBe('a\n// npm run bench: change 1\n');
+    expect(withBenchChange('a', 2)).toBe('a\n// npm run bench: change 2\n');
+    expect(withBenchChange('a\n', 1)).not.toBe(withBenchChange('a\n', 2));
+  });
+
+  test('each figure is the median of per-round ratios, against 15 % of a cold build and 100 % of render + write', () => {
+    const rounds = [
+      { coldMs: 40_000, oneMs: 4_000, noneMs: 2_000, renderOnlyMs: 2_100, oneStages: { verify: 1_900, api: 2_000 }, noneStages: { verify: 20 } },
+      { coldMs: 30_000, oneMs: 6_000, noneMs: 2_200, renderOnlyMs: 2_000 },
+      { coldMs: 36_000, oneMs: 3_600, noneMs: 1_900, renderOnlyMs: 2_000 },
+    ];
+    const [one, none] = incrementalFigures(rounds, '01-x/app.ts', 21);
+    expect(one).toMatchObject({ id: '7a', value: 10, unit: '%', met: true });
+    expect(one?.runs).toEqual([10, 20, 10]);
+    expect(one?.label).toContain('01-x/app.ts');
+    expect(one?.note).toContain('one-chapter change 4.00 s (verify 1900 ms, API docs waited for 2000 ms); cold build 36.00 s');
+    expect(none).toMatchObject({ id: '7b', unit: '%' });
+    expect(none?.value).toBeCloseTo(95.24, 1);
+    expect(none?.met).toBe(true);
+    expect(incrementalFigures([{ coldMs: 10_000, oneMs: 2_000, noneMs: 2_100, renderOnlyMs: 2_000 }], 'x', 1).map((f) => f.met)).toEqual([false, false]);
+    expect(textTable(incrementalFigures(rounds, 'x', 21))).toMatch(/7a .*10 %\s+3\s+≤ 15 % of a cold build\s+yes/);
   });
 });
