@@ -261,3 +261,21 @@ describe('render: helpers', () => {
     expect(minifyCss('/* c */\n.a .b > c { color: red; }\n@media (max-width: 5rem) { .x { margin: 0 auto; } }')).toBe('.a .b>c{color:red}@media (max-width:5rem){.x{margin:0 auto}}');
   });
 });
+
+describe('render: a Content-Security-Policy in every page', () => {
+  test('every HTML page the render makes starts its head with the policy as a <meta>, without frame-ancestors (a <meta> cannot carry it)', () => {
+    const html = site.filter((f) => f.path.endsWith('.html'));
+    expect(html.map((f) => f.path)).toEqual(expect.arrayContaining(['index.html', '404.html', '01-passing/index.html', '01-passing/evidence.html']));
+    for (const file of html) {
+      const head = String(file.content).split('<head>')[1]?.split('</head>')[0] ?? '';
+      const meta = /^\s*<meta charset="utf-8">\s*<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(head);
+      expect(meta, file.path).not.toBeNull();
+      const policy = (meta?.[1] ?? '').replaceAll('&#39;', "'");
+      expect(policy, file.path).toContain("default-src 'none'");
+      expect(policy, file.path).toContain("script-src 'self' 'wasm-unsafe-eval';");
+      expect(policy, file.path).toContain("style-src 'self';");
+      expect(policy, file.path).not.toContain('frame-ancestors');
+      expect(policy, file.path).not.toContain('unsafe-inline');
+    }
+  });
+});

@@ -8,7 +8,8 @@
  * To stay fast, only chapter 01's specs run here (the whole suite runs them all anyway); the other
  * chapters are rendered from their files with no results.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,50 @@ describe('the built site in Chromium', () => {
     expect(missing.foreign).toEqual([]);
     await context.close();
   }, 60_000); // 27 page loads: a time budget for a busy 2-core machine, not a race
+
+  test('served by a host that sends no headers, a page still runs its own script and its <meta> CSP blocks an injected inline script', async () => {
+    // A plain file host: the page's bytes and a content type, no Content-Security-Policy header.
+    const plain = createServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const file = join(out, path.endsWith('/') ? `${path}index.html` : path);
+      try {
+        const body = readFileSync(file);
+        res.writeHead(200, { 'Content-Type': file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' });
+        res.end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/${chapters[0]?.id}/`;
+      const response = await page.goto(url, { waitUntil: 'load' });
+      expect(response?.headers()['content-security-policy']).toBeUndefined();
+      // The site's own script ran: it adds the copy buttons.
+      await page.locator('button.copy').first().waitFor();
+      expect(errors).toEqual([]);
+      const outcome = await page.evaluate(
+        () =>
+          new Promise<{ ran: boolean; directive: string }>((resolve) => {
+            document.addEventListener('securitypolicyviolation', (e) => resolve({ ran: (window as { injected?: boolean }).injected === true, directive: e.effectiveDirective }), { once: true });
+            const script = document.createElement('script');
+            script.textContent = 'window.injected = true';
+            document.head.append(script); // an inline script that is allowed runs during append
+            if ((window as { injected?: boolean }).injected === true) resolve({ ran: true, directive: 'none: the script ran' });
+          }),
+      );
+      expect(outcome).toEqual({ ran: false, directive: 'script-src-elem' });
+    } finally {
+      await context.close();
+      await new Promise<void>((resolve) => plain.close(() => resolve()));
+    }
+  });
 
   test('the copy button puts exactly the snippet on the clipboard', async () => {
     const context = await browser.newContext();

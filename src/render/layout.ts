@@ -4,6 +4,7 @@
  * @module
  */
 import type { Chapter, ChapterResult, Verification } from '../types.ts';
+import { contentSecurityPolicy } from '../csp.ts';
 import { esc } from './html.ts';
 import { tally, tallyState } from './results.ts';
 
@@ -92,12 +93,16 @@ export interface ShellOptions {
   search?: boolean;
 }
 
+/** The site's Content-Security-Policy as a `<meta>`, first in every page's head: it holds on hosts that send no headers. */
+export const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(false, 'meta'))}">`;
+
 /** A whole HTML page. The search box is added by the script (search needs it), after the home link. */
 export function shell(o: ShellOptions): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${CSP_META}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <link rel="icon" href="data:,">

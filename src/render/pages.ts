@@ -6,7 +6,7 @@ import type { MarkdownIt } from 'markdown-it';
 import type { Chapter, ChapterResult, Verdict, Verification } from '../types.ts';
 import { esc } from './html.ts';
 import type { RenderEnv } from './include.ts';
-import { type CurrentMark, SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
+import { CSP_META, type CurrentMark, SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
 import { badge, claimsSection, evidenceSection, tally, tallyState } from './results.ts';
 import { renderChapterMarkdown } from './markdown.ts';
 import { type MutationView, mutationCell, mutationSection, mutationTotal } from './mutation.ts';
@@ -211,7 +211,7 @@ ${options.api ? '<p>The build pipeline that made this site is documented in the 
 export function notFoundPage(): string {
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
+<head><meta charset="utf-8">${CSP_META}<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark">
 <link rel="icon" href="data:,">
 <title>Not found — ${esc(SITE_TITLE)}</title><link rel="stylesheet" href="/assets/site.css"></head>
 <body><main id="main" class="notfound" data-pagefind-ignore="all"><h1>Not found</h1><p>No page here. Go to the <a href="/">contents of ${esc(SITE_TITLE)}</a>.</p></main></body>
