@@ -3,14 +3,14 @@
  * @module
  */
 import type { MarkdownIt, StateCore } from 'markdown-it';
+import type { AnchorsEnv } from './env.ts';
 import { slugify } from './html.ts';
 
-/** The markdown-it plugin. Headings inside the document are collected into `env.headings`. */
+/** The markdown-it plugin. Ids given so far are kept in `env.ids` ({@link AnchorsEnv}). */
 export function anchorsPlugin(md: MarkdownIt): void {
   md.core.ruler.push('anchors', (state: StateCore) => {
-    const env = state.env as { headings?: Array<{ level: number; id: string; text: string }>; ids?: Set<string> };
+    const env = state.env as AnchorsEnv;
     const ids = (env.ids ??= new Set<string>());
-    const headings = (env.headings ??= []);
     const tokens = state.tokens;
     for (let i = 0; i < tokens.length; i++) {
       const open = tokens[i];
@@ -22,7 +22,6 @@ export function anchorsPlugin(md: MarkdownIt): void {
       for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
       ids.add(id);
       open.attrSet('id', id);
-      headings.push({ level: Number(open.tag.slice(1)), id, text });
       const link = new state.Token('html_inline', '', 0);
       link.content = ` <a class="anchor" href="#${id}" aria-label="Link to this section">#</a>`;
       inline.children?.push(link);

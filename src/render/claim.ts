@@ -13,9 +13,12 @@
  */
 import type { MarkdownIt, StateCore, StateInline, Token } from 'markdown-it';
 import { BuildError } from '../errors.ts';
-import type { Chapter, ChapterResult, TestResult, TestStatus } from '../types.ts';
+import type { ChapterResult, TestResult, TestStatus } from '../types.ts';
+import type { ClaimEnv } from './env.ts';
 import { escText } from './html.ts';
 import { claimId } from './results.ts';
+
+export type { ClaimEnv } from './env.ts';
 
 /** What the directive's text parsed to: a name, or what is wrong with it. */
 export type ParsedClaim = { ok: true; name: string; end: number } | { ok: false; error: string; end: number };
@@ -157,12 +160,6 @@ export function claimRefHtml(ref: ClaimRef): string {
   const { mark, label, css } = REF_TEXT[key];
   const href = ref.state === 'found' ? `#${claimId(ref.index as number)}` : '#claims';
   return `<a class="claim-ref ${css}" href="${href}"><span aria-hidden="true">${mark} </span>${label}: ${escText(ref.name)}</a>`;
-}
-
-/** The env the plugin reads: the chapter (README path and first line of its body) and its results. */
-export interface ClaimEnv {
-  chapter: Chapter;
-  result: ChapterResult | undefined;
 }
 
 /** Meta of a `claim_ref` token, until resolved. */

@@ -8,6 +8,7 @@
 import type { MarkdownIt, StateBlock } from 'markdown-it';
 import { BuildError } from '../errors.ts';
 import type { Chapter, ChapterFile } from '../types.ts';
+import type { RenderEnv } from './env.ts';
 
 /** A directive line. */
 export const INCLUDE_LINE = /^\{\{#include\s+([^\s:}]+)(?::([\w.-]+))?\s*\}\}$/;
@@ -19,11 +20,6 @@ export interface Included {
   file: ChapterFile;
   region: string | undefined;
   code: string;
-}
-
-/** The env our markdown plugins read: which chapter is being rendered, for paths and lines. */
-export interface RenderEnv {
-  chapter: Chapter;
 }
 
 /** Removes the common leading whitespace of the non-blank lines, and blank lines at both ends. */

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { findChapters } from '../find.ts';
 import type { CodeHighlighter } from './highlight.ts';
 import { createMarkdown, renderChapterMarkdown } from './markdown.ts';
-import type { ChapterEnv } from './pages.ts';
+import type { ChapterEnv } from './env.ts';
 
 const root = join(import.meta.dirname, '../..');
 const [chapter] = findChapters(join(root, 'tests/fixtures/chapters-e2e'), root);

@@ -6,9 +6,9 @@
 import markdownIt, { type Env, type MarkdownIt } from 'markdown-it';
 import { anchorsPlugin } from './anchors.ts';
 import { claimPlugin } from './claim.ts';
+import type { ChapterEnv } from './env.ts';
 import type { CodeHighlighter } from './highlight.ts';
 import { type Included, includePlugin } from './include.ts';
-import type { ChapterEnv } from './pages.ts';
 import { claimsSection } from './results.ts';
 import { resultsPlugin } from './results-directive.ts';
 import { codeBlock, snippetFigure } from './snippet.ts';

@@ -5,7 +5,7 @@
 import type { MarkdownIt } from 'markdown-it';
 import type { Chapter, ChapterResult, Verdict, Verification } from '../types.ts';
 import { esc } from './html.ts';
-import type { RenderEnv } from './include.ts';
+import type { ChapterEnv } from './env.ts';
 import { CSP_META, type CurrentMark, SITE_TITLE, createSidebar, resultsById, shell } from './layout.ts';
 import { badge, claimsSection, evidenceSection, tally, tallyState } from './results.ts';
 import { renderChapterMarkdown } from './markdown.ts';
@@ -18,21 +18,6 @@ export const VERDICT_TEXT: Record<Verdict, string> = {
   wrong: 'the article is wrong',
   beyond: 'beyond the article',
 };
-
-/** The env one chapter is rendered with (see the markdown plugins). */
-export interface ChapterEnv extends RenderEnv {
-  result: ChapterResult | undefined;
-  /** Classes of highlighted code used on the page. */
-  used: Set<string>;
-  /** Files whose run instructions were already shown on this page. */
-  shownRun: Set<string>;
-  /** Verified version of each package, for the install commands (the run's `packages`). */
-  packages?: Record<string, string>;
-  /** Set when the prose placed the claims with `{{#results}}`. */
-  placedResults?: boolean;
-  /** The chapter's mutation result, as HTML for its claims section (empty without mutation data). */
-  mutation?: string;
-}
 
 /** What every page of one build shares, computed once: results by chapter, the two sidebars. */
 export interface SiteContext {
