@@ -3,7 +3,8 @@
  *  [-- --save-results FILE] [-- --no-search] [-- --no-api] [-- --no-cache] [-- --time-limit SECONDS]`
  *
  * Runs only the chapters whose inputs changed since their results were saved in .cache/verify/
- * (--no-cache runs every chapter). A spec file running longer than --time-limit seconds (120 by
+ * (--no-cache runs every chapter), and typedoc only when src/ changed since its output was kept in
+ * .cache/api/ (--no-cache runs it). A spec file running longer than --time-limit seconds (120 by
  * default) stops its chapter, which is reported as timed out; the other chapters go on.
  *
  * Builds the site into site/ (or DIR). A failing claim is shown red on the site, and the command
@@ -66,6 +67,8 @@ try {
     highlightCache: resolve(root, '.cache/highlight.json'),
     // Content-hashed, so safe for any chapters folder: a result is reused only for identical inputs.
     verifyCache: args['no-cache'] ? false : resolve(root, '.cache/verify'),
+    // Keyed by a hash of src/, typedoc's configuration, the lockfile and Node.
+    apiDocsCache: args['no-cache'] ? false : resolve(root, '.cache/api'),
     ...(timeLimit === undefined ? {} : { timeLimit }),
     search: !args['no-search'],
     apiDocs: !args['no-api'],

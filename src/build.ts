@@ -55,6 +55,12 @@ export interface BuildOptions {
   /** Build the API docs (typedoc); on by default. */
   apiDocs?: boolean;
   /**
+   * Where typedoc's output is kept with the hash of what it reads (`<root>/.cache/api` from the
+   * command line): with `src/` unchanged, the kept copy is used and typedoc does not run. Off by
+   * default, and off with `--no-cache`.
+   */
+  apiDocsCache?: string | false;
+  /**
    * The saved mutation run (`npm run mutate`) to show beside each chapter's claims:
    * `<root>/mutation-results.json` by default; `false`, or a file that does not exist, for none.
    */
@@ -122,7 +128,7 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   const search = options.search ?? true;
   const apiDocs = options.apiDocs ?? true;
   // typedoc needs nothing from the chapters and takes longest: it runs while the specs do.
-  const api = apiDocs ? startApiDocs(root, options.out) : undefined;
+  const api = apiDocs ? startApiDocs(root, options.out, options.apiDocsCache ? { cache: options.apiDocsCache } : {}) : undefined;
   if (api) started(api);
 
   let verification: Verification;

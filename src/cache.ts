@@ -12,8 +12,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { Hasher, listFiles } from './hash.ts';
 import type { Chapter, ChapterResult } from './types.ts';
 import { VERIFY_RUNTIME_FILES } from './verify.ts';
 
@@ -26,36 +27,6 @@ export const SHARED_FILES = ['vitest.config.ts', 'package.json', 'package-lock.j
 export const SHARED_DIRS = ['src/testkit'];
 /** Environment variables the specs (or the testkit) read. */
 export const SHARED_ENV = ['CI', 'REDIS_URL', 'CHROMIUM_PATH', 'NODE_ENV', 'NODE_OPTIONS'];
-
-/** Every file under `dir` (node_modules skipped), as sorted paths relative to it. */
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = readdirSync(join(dir, prefix), { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules') out.push(...listFiles(dir, rel));
-    } else if (entry.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
-
-/** A hash being fed named parts; each part's length is part of it, so parts cannot run together. */
-class Hasher {
-  private readonly hash = createHash('sha256');
-  add(name: string, bytes: string | Buffer): void {
-    this.hash.update(`${name}\u0000${Buffer.byteLength(bytes)}\u0000`);
-    this.hash.update(bytes);
-  }
-  digest(): string {
-    return this.hash.digest('hex').slice(0, 32);
-  }
-}
 
 /** Where a command would be found on PATH, or undefined. */
 function which(command: string): string | undefined {

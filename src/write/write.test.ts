@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { SiteFile } from './types.ts';
-import { SiteWriter, startApiDocs, writeSite } from './write.ts';
+import type { SiteFile } from '../types.ts';
+import { SiteWriter, startApiDocs, writeSite } from '../write.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -113,7 +113,7 @@ function groupMembers(group: number): number[] {
 describe('write: typedoc runs in its own process group', () => {
   test('its pid and command line are recorded in its folder, and stop() ends the whole group and removes the folder', async () => {
     const { dir, out } = work();
-    const job = startApiDocs(join(import.meta.dirname, '..'), out);
+    const job = startApiDocs(join(import.meta.dirname, '../..'), out);
     const { pid, argv } = JSON.parse(readFileSync(join(job.dir, 'typedoc.pid'), 'utf8')) as { pid: number; argv: string[] };
     expect(argv.slice(-2)).toEqual(['--out', job.docs]);
     expect(groupMembers(pid)).toContain(pid); // it leads its own group
