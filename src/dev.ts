@@ -22,7 +22,7 @@ import { join, normalize, relative, resolve, sep } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FOLDER_NAME, findChapters, readChapter } from './find.ts';
 import { contentType, resolveSitePath } from './serve.ts';
-import { tally, tallyState } from './render/results.ts';
+import { tally, tallyState } from './render/index.ts';
 import type { Chapter, ChapterResult, SiteFile, TestResult, TestStatus, Verification } from './types.ts';
 import { cleanFailure, loadVerification, runInfo } from './verify.ts';
 
@@ -233,10 +233,8 @@ async function renderWorker(): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const render = await import('./render/index.ts');
-  const pages = await import('./render/pages.ts');
-  const { createMarkdown } = await import('./render/markdown.ts');
   const highlighter = await render.createCodeHighlighter();
-  const md = createMarkdown(highlighter);
+  const md = render.createMarkdown(highlighter);
   let chapters: Chapter[] = [];
   // The stylesheet of the last full render, plus the rules of code colours that pages rendered
   // since then use for the first time.
@@ -272,11 +270,12 @@ async function renderWorker(): Promise<void> {
           }
           chapters[index] = readChapter(dir, req.root);
         }
+        const ctx = render.renderContext(md, chapters, req.verification, { used });
         for (const id of req.ids) {
           const index = chapters.findIndex((c) => c.id === id);
-          files.push(...render.chapterFiles(md, chapters, index, req.verification, used)); // its page, evidence page and code files
+          files.push(...render.chapterFiles(ctx, index)); // its page, evidence page and code files
         }
-        files.push({ path: 'index.html', content: pages.indexPage(chapters, req.verification, { api: req.api }) });
+        files.push({ path: 'index.html', content: render.indexPage(ctx, { api: req.api }) });
         files.push(css());
       }
       port.postMessage({ seq: req.seq, files, chapters, ms: Math.round(performance.now() - start) } satisfies RenderReply);

@@ -4,15 +4,20 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { MarkdownIt } from 'markdown-it';
 import type { Chapter, SiteFile, Verification } from '../types.ts';
 import { type CodeHighlighter, CodeNotCached } from './highlight.ts';
 import { createMarkdown } from './markdown.ts';
-import { chapterPage, evidencePage, indexPage, notFoundPage, type SiteContext, siteContext } from './pages.ts';
 import type { MutationView } from './mutation.ts';
+import { chapterPage, evidencePage, indexPage, notFoundPage } from './pages.ts';
 import { EVIDENCE_PAGE } from './results.ts';
+import { type RenderContext, renderContext } from './view.ts';
 
 export { createCodeHighlighter } from './highlight.ts';
+export { createMarkdown } from './markdown.ts';
+export { chapterPage, evidencePage, indexPage, notFoundPage } from './pages.ts';
+export { chapterNumber } from './layout.ts';
+export { type Tally, type TallyState, tally, tallyState } from './results.ts';
+export { type RenderContext, renderContext, type SiteContext, siteContext } from './view.ts';
 
 export interface RenderOptions {
   /** Link the API documentation (`api/`) from the index page. */
@@ -37,26 +42,29 @@ export function minifyCss(css: string): string {
 
 /** The code files of a chapter, copied next to its page (for download and for "How this is verified"). */
 function downloads(chapter: Chapter): SiteFile[] {
-  return chapter.files.filter((file) => /\.[cm]?[jt]s$/.test(file.name)).map((file) => ({ path: `${chapter.id}/${file.name}`, content: file.text }));
+  return chapter.files
+    .filter((file) => /\.[cm]?[jt]s$/.test(file.name))
+    .map((file) => ({ path: `${chapter.id}/${file.name}`, content: file.text }));
 }
 
 /**
  * The files of one chapter: its page, its evidence page and its code files.
  * @param page the chapter's page, when already rendered
  */
-export function chapterFiles(md: MarkdownIt, chapters: Chapter[], index: number, verification: Verification, used: Set<string>, site: SiteContext = siteContext(chapters, verification), page?: string): SiteFile[] {
-  const chapter = chapters[index] as Chapter;
+export function chapterFiles(ctx: RenderContext, index: number, page?: string): SiteFile[] {
+  const chapter = ctx.chapters[index] as Chapter;
   return [
-    { path: `${chapter.id}/index.html`, content: page ?? chapterPage(md, chapters, index, verification, used, site) },
-    { path: `${chapter.id}/${EVIDENCE_PAGE}`, content: evidencePage(chapters, index, verification, site) },
+    { path: `${chapter.id}/index.html`, content: page ?? chapterPage(ctx, index) },
+    { path: `${chapter.id}/${EVIDENCE_PAGE}`, content: evidencePage(ctx, index) },
     ...downloads(chapter),
   ];
 }
 
 /** The files after the chapters: index, 404, and the assets (the stylesheet holds the code colours the pages used). */
-function closing(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions, site: SiteContext, used: Set<string>): SiteFile[] {
+function closing(ctx: RenderContext, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
+  const used = ctx.used;
   return [
-    { path: 'index.html', content: indexPage(chapters, verification, options, site) },
+    { path: 'index.html', content: indexPage(ctx, options) },
     { path: '404.html', content: notFoundPage() },
     { path: 'assets/site.css', content: `${minifyCss(asset('site.css'))}\n${highlighter.css(used)}\n` },
     { path: 'assets/site.js', content: minifyJs(asset('site.js')) },
@@ -87,12 +95,10 @@ export function minifyJs(js: string): string {
  * {@link renderSiteFiles} is the streaming form that loads shiki only when needed.
  */
 export function renderSite(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
-  const md = createMarkdown(highlighter);
-  const site = siteContext(chapters, verification, options.mutation);
-  const used = new Set<string>();
+  const ctx = renderContext(createMarkdown(highlighter), chapters, verification, options);
   const files: SiteFile[] = [];
-  chapters.forEach((_, index) => files.push(...chapterFiles(md, chapters, index, verification, used, site)));
-  files.push(...closing(chapters, verification, highlighter, options, site, used));
+  for (const index of chapters.keys()) files.push(...chapterFiles(ctx, index));
+  files.push(...closing(ctx, highlighter, options));
   return files;
 }
 
@@ -103,19 +109,17 @@ export function renderSite(chapters: Chapter[], verification: Verification, high
  * the page rendered again; a build whose blocks are all cached never loads it.
  */
 export async function* renderSiteFiles(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): AsyncGenerator<SiteFile> {
-  const md = createMarkdown(highlighter);
-  const site = siteContext(chapters, verification, options.mutation);
-  const used = new Set<string>();
+  const ctx = renderContext(createMarkdown(highlighter), chapters, verification, options);
   for (const index of chapters.keys()) {
     let html: string;
     try {
-      html = chapterPage(md, chapters, index, verification, used, site);
+      html = chapterPage(ctx, index);
     } catch (error) {
       if (!(error instanceof CodeNotCached) || !highlighter.load) throw error;
       await highlighter.load();
-      html = chapterPage(md, chapters, index, verification, used, site);
+      html = chapterPage(ctx, index);
     }
-    yield* chapterFiles(md, chapters, index, verification, used, site, html);
+    yield* chapterFiles(ctx, index, html);
   }
-  yield* closing(chapters, verification, highlighter, options, site, used);
+  yield* closing(ctx, highlighter, options);
 }

@@ -10,6 +10,11 @@ import { tally, tallyState } from './results.ts';
 
 export const SITE_TITLE = 'Sessions & Cookies, Verified';
 
+/** A chapter's number as pages show it: two digits at least (`01`, `12`, `100`). */
+export function chapterNumber(number: number): string {
+  return String(number).padStart(2, '0');
+}
+
 /** The longest title the sidebar shows in full; longer ones are cut at a word, with `…`. */
 const SIDEBAR_TITLE = 40;
 
@@ -50,7 +55,7 @@ export function createSidebar(chapters: Chapter[], results: Map<string, ChapterR
   const items = chapters.map((c) => {
     const state = tallyState(tally(results.get(c.id)));
     // A chapter whose claims all passed has no class: the stylesheet's default mark is theirs.
-    return `<li${state === 'passed' ? '' : ` class="${state}"`}><a href="${root}${c.id}/">${String(c.number).padStart(2, '0')} ${esc(shortTitle(c.meta.title))}</a>`;
+    return `<li${state === 'passed' ? '' : ` class="${state}"`}><a href="${root}${c.id}/">${chapterNumber(c.number)} ${esc(shortTitle(c.meta.title))}</a>`;
   });
   const open = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a>${chapters.length > SIDEBAR_FULL ? ` (all ${chapters.length} chapters)` : ''}</p><ol>`;
   const close = '</ol></nav>';
@@ -82,11 +87,23 @@ export function sidebar(chapters: Chapter[], verification: Verification, root: s
   return createSidebar(chapters, resultsById(verification), root)(current);
 }
 
-export interface ShellOptions {
+export interface HeadOptions {
   title: string;
-  description: string;
-  /** The relative path from this page to the site root: `` or `../`. */
+  /** The page's `<meta name="description">`; none when not given. */
+  description?: string;
+  /** The path from this page to the site root: `` or `../`, or `/` for a page served at any path. */
   root: string;
+  /** Load the site's script; default true. */
+  script?: boolean;
+  /**
+   * Write the head on three lines (the 404 page's form) instead of one element a line: the same
+   * elements, kept so that the 404 page is byte for byte what it was.
+   */
+  compact?: boolean;
+}
+
+export interface ShellOptions extends HeadOptions {
+  description: string;
   sidebar: string;
   main: string;
   /** Index the page for search (`data-pagefind-body`, else `data-pagefind-ignore="all"`); default true. */
@@ -96,21 +113,30 @@ export interface ShellOptions {
 /** The site's Content-Security-Policy as a `<meta>`, first in every page's head: it holds on hosts that send no headers. */
 export const CSP_META = `<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(false, 'meta'))}">`;
 
+/** The `<head>` of every page: CSP first, viewport, colour scheme, no icon request, title, stylesheet. */
+export function head(o: HeadOptions): string {
+  const meta = [
+    '<meta charset="utf-8">',
+    CSP_META,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+  ];
+  const icon = '<link rel="icon" href="data:,">';
+  const title = `<title>${esc(o.title)}</title>`;
+  const rest = [
+    ...(o.description === undefined ? [] : [`<meta name="description" content="${esc(o.description)}">`]),
+    `<link rel="stylesheet" href="${o.root}assets/site.css">`,
+    ...(o.script === false ? [] : [`<script src="${o.root}assets/site.js" defer></script>`]),
+  ];
+  if (o.compact) return `<head>${meta.join('')}\n${icon}\n${title}${rest.join('')}</head>`;
+  return ['<head>', ...meta, icon, title, ...rest, '</head>'].join('\n');
+}
+
 /** A whole HTML page. The search box is added by the script (search needs it), after the home link. */
 export function shell(o: ShellOptions): string {
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-${CSP_META}
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<title>${esc(o.title)}</title>
-<meta name="description" content="${esc(o.description)}">
-<link rel="stylesheet" href="${o.root}assets/site.css">
-<script src="${o.root}assets/site.js" defer></script>
-</head>
+${head(o)}
 <body>
 <a class="skip" href="#main">Skip to the content</a>
 <header class="top">

@@ -6,7 +6,8 @@ import { type CachingHighlighter, CodeNotCached, createCodeHighlighter, type Eng
 import { renderSite, renderSiteFiles } from './index.ts';
 import { createSidebar, resultsById, SIDEBAR_AROUND, SIDEBAR_FULL, shortTitle, sidebar } from './layout.ts';
 import { createMarkdown } from './markdown.ts';
-import { chapterPage, type SiteContext, siteContext } from './pages.ts';
+import { chapterPage } from './pages.ts';
+import { renderContext, type SiteContext, siteContext } from './view.ts';
 import { snippetFigure } from './snippet.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -90,9 +91,8 @@ describe('sidebar: built once per build', () => {
     const site = siteContext(chapters, verification);
     let calls = 0;
     const counted: SiteContext = { ...site, chapterSidebar: (current) => (calls++, site.chapterSidebar(current)) };
-    const md = createMarkdown(warm);
-    const used = new Set<string>();
-    const pages = chapters.map((_, i) => chapterPage(md, chapters, i, verification, used, counted));
+    const ctx = renderContext(createMarkdown(warm), chapters, verification, { site: counted });
+    const pages = chapters.map((_, i) => chapterPage(ctx, i));
     expect(calls).toBe(chapters.length);
     expect(pages[0]).toBe(reference.find((f) => f.path === `${chapters[0]?.id}/index.html`)?.content);
   });
