@@ -73,6 +73,13 @@ export function createApp({ store = new MemoryStore(), secret = sessionSecret() 
 // Listen only when this file is run directly (`npx tsx app.ts`), not when a test imports it.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT ?? 3000);
-  createApp().listen(port, () => console.log(`Listening on http://localhost:${port}`));
+  createApp().listen(port, (error) => {
+    // Express 5 hands a listen error (a port in use, say) to this callback: say it and exit non-zero.
+    if (error) {
+      console.error(`Cannot listen on port ${port}: ${error.message}`);
+      process.exit(1);
+    }
+    console.log(`Listening on http://localhost:${port}`);
+  });
 }
 // #endregion listen
