@@ -7,6 +7,7 @@
  */
 import type { Chapter, MutantResult } from '../types.ts';
 import { esc, escText } from './html.ts';
+import { chapterNumber } from './layout.ts';
 
 /** The mutation run a result comes from. */
 export interface MutationRun {
@@ -97,7 +98,7 @@ function survivorItem(m: MutantResult): string {
  */
 export function mutationSection(view: ChapterMutationView | undefined, chapter: Chapter): string {
   if (!view) return '';
-  const num = String(chapter.number).padStart(2, '0');
+  const num = chapterNumber(chapter.number);
   const rerun = `Run <code>npm run mutate -- ${num}</code>.`;
   if (view.state !== 'current') {
     const why = view.state === 'stale' ? ` for these files: they changed since the mutation run of ${runText(view.run)}` : `: the mutation run of ${runText(view.run)} did not include this chapter`;
