@@ -72,7 +72,7 @@ beforeAll(async () => {
   // These read the results file the build above saved.
   const base = ['--chapters', fixtures, '--results', results, '--no-search', '--no-api'];
   withFailure = Promise.all([cli([...base, '--out', join(cliWork, 'strict')]), cli([...base, '--out', join(cliWork, 'allowed'), '--allow-failures'])]);
-}, 60_000);
+}, 300_000); // a real build with its specs: generous for a loaded machine
 
 afterAll(async () => {
   await Promise.allSettled([badInput, withFailure]); // never delete the folder under a running build
@@ -176,7 +176,7 @@ describe('the build command', () => {
     expect(existsSync(join(cliWork, 'strict/02-failing/index.html'))).toBe(true);
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toContain('--allow-failures');
-  }, 30_000);
+  }, 180_000);
 
   test('bad input: a clear message naming the file and line, exit 1, nothing written', async () => {
     const target = join(cliWork, 'bad');
@@ -188,5 +188,5 @@ describe('the build command', () => {
     expect(missing.stderr).toMatch(/build failed: .*nope\.json: results file not found/);
     expect(claim.code).toBe(1);
     expect(claim.stderr).toContain('build failed: tests/fixtures/malformed/missing-claim/01-a/README.md:13: {{claim "the cookie lasts an hour"}}: no claim of that name');
-  }, 30_000);
+  }, 180_000);
 });
