@@ -1,62 +1,19 @@
 /**
- * The claim directive `{{claim "NAME"}}`: its parser, the markdown-it plugin alone, the rendered
- * reference on a chapter page, and the located errors of a missing or malformed reference.
+ * The claim directive `{{claim "NAME"}}`: the markdown-it plugin alone, the rendered
+ * reference on a chapter page, and the located errors of a missing or malformed reference. Its
+ * parser's table is in directive.test.ts.
  */
 import { join } from 'node:path';
 import markdownIt from 'markdown-it';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BuildError } from '../src/errors.ts';
 import { findChapters } from '../src/find.ts';
-import { claimPlugin, claimRefHtml, type ClaimEnv, parseClaim, resolveClaim } from '../src/render/claim.ts';
+import { claimPlugin, claimRefHtml, type ClaimEnv, resolveClaim } from '../src/render/claim.ts';
 import { type CachingHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
 import { renderSite } from '../src/render/index.ts';
 import type { Chapter, ChapterResult, TestResult, Verification } from '../src/types.ts';
 
 const root = join(import.meta.dirname, '..');
-
-describe('parseClaim: the directive text', () => {
-  // [source, the name it gives]; each source is one whole directive, so it ends at the source's end.
-  const valid: Array<[string, string]> = [
-    ['{{claim "the theme cookie\'s Max-Age is 900 seconds"}}', "the theme cookie's Max-Age is 900 seconds"],
-    ['{{claim "a › b"}}', 'a › b'],
-    ['{{claim "say \\"hi\\""}}', 'say "hi"'],
-    ['{{claim "a \\\\ b"}}', 'a \\ b'],
-    ['{{claim   "spaces around"  }}', 'spaces around'],
-    ['{{claim\n"after a break"}}', 'after a break'],
-    ['{{claim "wrapped  \n   across lines"}}', 'wrapped across lines'],
-  ];
-  test.each(valid)('%j is the name %j', (src, name) => {
-    expect(parseClaim(src)).toEqual({ ok: true, name, end: src.length });
-  });
-
-  test('parses at a position, and ends after the closing braces', () => {
-    const src = 'It lasts ({{claim "x"}}) long.';
-    expect(parseClaim(src, 10)).toEqual({ ok: true, name: 'x', end: 23 });
-    expect(src.slice(23)).toBe(') long.');
-  });
-
-  test('text that is not a claim directive is left alone', () => {
-    for (const src of ['{{claims "x"}}', '{{claimed}}', '{{#include app.ts}}', '{ {claim "x"}}', 'claim "x"']) expect(parseClaim(src)).toBeNull();
-  });
-
-  const malformed: Array<[string, string]> = [
-    ['{{claim foo}}', 'expected a double-quoted claim name'],
-    ['{{claim}}', 'expected a double-quoted claim name'],
-    ["{{claim 'single'}}", 'expected a double-quoted claim name'],
-    ['{{claim "unclosed}}', "the claim name's quote is never closed"],
-    ['{{claim "no braces"', 'expected }} after the claim name "no braces"'],
-    ['{{claim "one brace"}', 'expected }} after the claim name'],
-    ['{{claim "x" extra}}', 'expected }} after the claim name "x"'],
-    ['{{claim "bad \\n escape"}}', 'unknown escape \\n'],
-    ['{{claim ""}}', 'empty claim name'],
-    ['{{claim "   "}}', 'empty claim name'],
-  ];
-  test.each(malformed)('%j is malformed: %s', (src, error) => {
-    const parsed = parseClaim(src);
-    expect(parsed?.ok).toBe(false);
-    expect(parsed && !parsed.ok ? parsed.error : '').toContain(error);
-  });
-});
 
 const t = (name: string, status: TestResult['status'], describe: string[] = []): TestResult => ({ name, describe, status, durationMs: 1, file: 'app.test.ts', line: 3, exchanges: [] });
 const result: ChapterResult = {

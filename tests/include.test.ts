@@ -1,11 +1,18 @@
 import { join } from 'node:path';
+import markdownIt from 'markdown-it';
 import { describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
-import { dedent, extractRegion, regionNames, resolveInclude } from '../src/render/include.ts';
+import { dedent, extractRegion, type Included, includePlugin, regionNames, resolveInclude } from '../src/render/include.ts';
 import type { ChapterFile } from '../src/types.ts';
 
 const root = join(import.meta.dirname, '..');
 const where = { path: 'chapters/01-x/README.md', line: 12 };
+/** The first chapter of a fixture folder. */
+const firstChapter = (dir: string) => {
+  const [chapter] = findChapters(join(root, dir), root);
+  if (!chapter) throw new Error(`no chapter in ${dir}`);
+  return chapter;
+};
 const file = (text: string): ChapterFile => ({ name: 'app.ts', path: 'chapters/01-x/app.ts', role: 'snippet', text });
 
 const SOURCE = `import express from 'express';
@@ -65,17 +72,46 @@ describe('the include directive: files and regions', () => {
 });
 
 describe('the include directive inside a chapter', () => {
-  const chapters = (name: string) => findChapters(join(root, 'tests/fixtures/malformed', name), root);
+  const chapters = (name: string) => firstChapter(join('tests/fixtures/malformed', name));
 
   test('a missing region in a README is reported with the README path and line', () => {
-    const [chapter] = chapters('missing-region');
-    expect(() => resolveInclude(chapter!, 'app.ts', 'nope', 12)).toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"');
+    const chapter = chapters('missing-region');
+    expect(() => resolveInclude(chapter, 'app.ts', 'nope', 12)).toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"');
   });
 
   test('a missing file is reported with the README path and line', () => {
-    const [chapter] = chapters('missing-file');
-    expect(() => resolveInclude(chapter!, 'server.ts', undefined, 10)).toThrow(
+    const chapter = chapters('missing-file');
+    expect(() => resolveInclude(chapter, 'server.ts', undefined, 10)).toThrow(
       'tests/fixtures/malformed/missing-file/01-a/README.md:10: {{#include server.ts}}: no file tests/fixtures/malformed/missing-file/01-a/server.ts',
     );
+  });
+});
+
+describe('includePlugin alone, in markdownIt().use(includePlugin)', () => {
+  const md = markdownIt().use(includePlugin);
+  const parse = (chapter: ReturnType<typeof firstChapter>) => md.parse(chapter.readme.body, { chapter } as never);
+
+  test('each directive of a README becomes an include token: its file, region and code, and its body line', () => {
+    const chapter = firstChapter('tests/fixtures/chapters-e2e');
+    const includes = parse(chapter).filter((t) => t.type === 'include');
+    expect(includes.map((t) => [t.map, (t.meta as unknown as Included).file.name, (t.meta as unknown as Included).region])).toEqual([
+      [[5, 6], 'app.ts', 'routes'],
+      [[9, 10], 'app.ts', undefined],
+    ]);
+    const [routes, whole] = includes.map((t) => (t.meta as unknown as Included).code);
+    expect(routes?.split('\n')[0]).toBe("app.get('/', (req, res) => {");
+    expect(whole?.split('\n')[0]).toBe("import express, { type Express } from 'express';");
+    expect(whole).not.toContain('#region');
+    expect(chapter.readme.body.split('\n')[5]).toBe('{{#include app.ts:routes}}');
+  });
+
+  test('a missing region: the README path and the line the directive is on', () => {
+    const chapter = firstChapter('tests/fixtures/malformed/missing-region');
+    expect(() => parse(chapter)).toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope" in tests/fixtures/malformed/missing-region/01-a/app.ts');
+  });
+
+  test('a region never closed: the file and the line where it opens', () => {
+    const chapter = firstChapter('tests/fixtures/malformed/unclosed');
+    expect(() => parse(chapter)).toThrow('tests/fixtures/malformed/unclosed/01-a/app.ts:2: region "open" is never closed with "// #endregion open"');
   });
 });

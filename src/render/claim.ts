@@ -3,7 +3,7 @@
  * that proves it. It renders as a link to the claim on the chapter page (`#claim-N`), with the
  * claim's status in words and a mark: "✓ verified: …", "✗ fails: …", "– not verified in this
  * build: …". A name that matches no claim of the chapter, or two of them, fails the build with the
- * README's path and line; so does a malformed directive.
+ * README's path and line; so does a malformed directive (its grammar: `parseClaim` in directive.ts).
  *
  * NAME is double-quoted; inside it `\"` stands for `"` and `\\` for `\`, and a line break (with the
  * spaces around it) stands for one space, so prose may wrap inside a name. It matches a test's
@@ -15,65 +15,11 @@ import type { MarkdownIt, StateCore, StateInline, Token } from 'markdown-it';
 import { BuildError } from '../errors.ts';
 import type { ChapterResult, TestResult, TestStatus } from '../types.ts';
 import type { ClaimEnv } from './env.ts';
+import { type ParsedClaim, parseClaim } from './directive.ts';
 import { escText } from './html.ts';
 import { claimId } from './results.ts';
 
 export type { ClaimEnv } from './env.ts';
-
-/** What the directive's text parsed to: a name, or what is wrong with it. */
-export type ParsedClaim = { ok: true; name: string; end: number } | { ok: false; error: string; end: number };
-
-const OPEN = '{{claim';
-
-/** How to write the directive, for error messages. */
-const USAGE = 'write {{claim "NAME"}}, with \\" for a quote and \\\\ for a backslash inside NAME';
-
-/**
- * Parses a directive starting at `pos` of `src`. Returns null when no directive starts there
- * (`{{claim` followed by a space or a quote), else the name (unescaped) and the index just after
- * the closing `}}`, or an error and how far the directive seems to run.
- */
-export function parseClaim(src: string, pos = 0): ParsedClaim | null {
-  if (!src.startsWith(OPEN, pos)) return null;
-  let i = pos + OPEN.length;
-  const after = src[i];
-  if (after !== undefined && after !== '"' && after !== '}' && !/\s/.test(after)) return null; // `{{claims`, `{{claimed`: not ours
-  const lineEnd = (from: number) => {
-    const close = src.indexOf('}}', from);
-    return close === -1 ? src.length : close + 2;
-  };
-  while (i < src.length && /\s/.test(src[i] as string)) i++;
-  if (src[i] !== '"') return { ok: false, error: `expected a double-quoted claim name after {{claim: ${USAGE}`, end: lineEnd(i) };
-  i++;
-  let name = '';
-  for (;;) {
-    const c = src[i];
-    if (c === undefined) return { ok: false, error: `the claim name's quote is never closed: ${USAGE}`, end: src.length };
-    if (c === '"') break;
-    if (c === '\\') {
-      const next = src[i + 1];
-      if (next !== '"' && next !== '\\') return { ok: false, error: `unknown escape \\${next ?? ''} in a claim name: ${USAGE}`, end: lineEnd(i) };
-      name += next;
-      i += 2;
-      continue;
-    }
-    if (c === '\n' || c === '\r') {
-      // A line break inside the name (prose wrapped there) is one space, as a reader sees it.
-      name = name.replace(/[ \t]+$/, '');
-      i++;
-      while (i < src.length && /\s/.test(src[i] as string)) i++;
-      name += ' ';
-      continue;
-    }
-    name += c;
-    i++;
-  }
-  i++; // the closing quote
-  while (i < src.length && /[ \t]/.test(src[i] as string)) i++;
-  if (!src.startsWith('}}', i)) return { ok: false, error: `expected }} after the claim name "${name}": ${USAGE}`, end: lineEnd(i) };
-  if (name.trim() === '') return { ok: false, error: `empty claim name: ${USAGE}`, end: i + 2 };
-  return { ok: true, name, end: i + 2 };
-}
 
 /** A test's qualified name: its describe blocks and its name, joined with ` › `. */
 export function qualifiedName(test: TestResult): string {
@@ -210,7 +156,7 @@ export function claimPlugin(md: MarkdownIt): void {
     }
   });
 
-  md.renderer.rules.claim_ref = (tokens: Token[], idx: number) => claimRefHtml((tokens[idx]?.meta as unknown as ClaimMeta).ref as ClaimRef);
+  md.renderer.rules.claim_ref = (tokens: Token[], idx: number) => claimRefHtml((tokens[idx]?.meta as unknown as ClaimMeta | undefined)?.ref as ClaimRef);
 }
 
 /** Line breaks in `text` before `offset`. */

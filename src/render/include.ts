@@ -5,13 +5,11 @@
  * and are dropped from what is shown. The included code is de-indented.
  * @module
  */
-import type { MarkdownIt, StateBlock } from 'markdown-it';
+import type { MarkdownIt } from 'markdown-it';
 import { BuildError } from '../errors.ts';
 import type { Chapter, ChapterFile } from '../types.ts';
+import { addDirectiveRule, whereIs } from './directive-rule.ts';
 import type { RenderEnv } from './env.ts';
-
-/** A directive line. */
-export const INCLUDE_LINE = /^\{\{#include\s+([^\s:}]+)(?::([\w.-]+))?\s*\}\}$/;
 
 const MARKER = /^\s*(?:\/\/|#|<!--|\/\*)\s*#(region|endregion)\b[ \t]*([\w.-]*)/;
 
@@ -117,27 +115,14 @@ export function resolveInclude(chapter: Chapter, target: string, region: string 
 /**
  * The markdown-it plugin: a block rule that turns a directive line into an `include` token whose
  * `meta` is the {@link Included} code. Rendering that token is left to the caller's renderer rule.
- * Needs `env.chapter` ({@link RenderEnv}).
+ * The line is parsed by directive.ts; the rule may interrupt a paragraph ({@link addDirectiveRule}). Needs `env.chapter` ({@link RenderEnv}).
  */
 export function includePlugin(md: MarkdownIt): void {
-  md.block.ruler.before('paragraph', 'include', (state: StateBlock, startLine: number, _endLine: number, silent: boolean) => {
-    const pos = (state.bMarks[startLine] ?? 0) + (state.tShift[startLine] ?? 0);
-    const max = state.eMarks[startLine] ?? 0;
-    if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
-    const text = state.src.slice(pos, max).trim();
-    if (!text.startsWith('{{#include')) return false;
-    const env = state.env as unknown as RenderEnv;
-    const line = env.chapter.readme.bodyLine + startLine;
-    const m = INCLUDE_LINE.exec(text);
-    if (!m || m[1] === undefined) {
-      throw new BuildError(env.chapter.readme.path, `malformed directive ${JSON.stringify(text)}: write {{#include FILE}} or {{#include FILE:REGION}}`, line);
-    }
-    if (silent) return true;
+  addDirectiveRule(md, 'include', (state, { file, region }, startLine) => {
+    const { line } = whereIs(state, startLine);
     const token = state.push('include', '', 0);
     token.map = [startLine, startLine + 1];
     token.block = true;
-    token.meta = resolveInclude(env.chapter, m[1], m[2], line) as unknown as Record<string, unknown>;
-    state.line = startLine + 1;
-    return true;
+    token.meta = resolveInclude((state.env as unknown as RenderEnv).chapter, file, region, line) as unknown as Record<string, unknown>;
   });
 }
