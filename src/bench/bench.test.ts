@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { copyReadme, corpusFolder, testNames } from './corpus.ts';
 import { buildStages, chaptersRun, incrementalFigures, stageMs, withBenchChange } from './incremental.ts';
 import { figure, formatValue, markdownTable, median, textTable } from './stats.ts';
+import { failingTests, loadFigure, nodeModulesPlan, oneChapterFigure, wholeSuiteFigure } from './suite.ts';
 import { cssRefs, frameworkIn, pageRefs } from './weight.ts';
 import { FOLDER_NAME } from '../find.ts';
 import type { Chapter } from '../types.ts';
@@ -101,5 +102,63 @@ describe('incremental verification figures', () => {
     expect(none?.met).toBe(true);
     expect(incrementalFigures([{ coldMs: 10_000, oneMs: 2_000, noneMs: 2_100, renderOnlyMs: 2_000 }], 'x', 1).map((f) => f.met)).toEqual([false, false]);
     expect(textTable(incrementalFigures(rounds, 'x', 21))).toMatch(/7a .*10 %\s+3\s+≤ 15 % of a cold build\s+yes/);
+  });
+});
+
+describe('npm test figures (issue 11, targets 2, 3 and 4)', () => {
+  test('the baseline worktree links the project’s node_modules only when the lockfiles are identical', () => {
+    expect(nodeModulesPlan('{"a":1}\n', '{"a":1}\n')).toBe('symlink');
+    expect(nodeModulesPlan('{"a":1}\n', '{"a":2}\n')).toBe('npm ci --offline');
+  });
+
+  test('the whole suite is the median of per-round ratios against the baseline, met at 0.65 × or less; a failing run meets nothing', () => {
+    const rounds = [
+      { baselineMs: 60_000, currentMs: 36_000, baselineOk: true, currentOk: true },
+      { baselineMs: 50_000, currentMs: 40_000, baselineOk: true, currentOk: true },
+      { baselineMs: 64_000, currentMs: 38_400, baselineOk: true, currentOk: true },
+    ];
+    const f = wholeSuiteFigure(rounds, 'db4b9ba', 'symlink', { current: 990, baseline: 630 });
+    expect(f).toMatchObject({ id: '1', unit: '×', met: true });
+    expect(f.runs).toEqual([0.6, 0.8, 0.6]);
+    expect(f.value).toBeCloseTo(0.6);
+    expect(f.label).toContain('db4b9ba');
+    expect(f.label).toContain('node_modules: symlink');
+    expect(f.note).toContain('this tree 38.4 s, 990 tests; db4b9ba 60.0 s, 630 tests');
+    expect(textTable([f])).toMatch(/^1 .* 0\.60 ×\s+3\s+≤ 0\.65 × db4b9ba\s+yes$/m);
+    expect(wholeSuiteFigure(rounds.slice(1, 2), 'db4b9ba', 'symlink').met).toBe(false);
+    const failing = wholeSuiteFigure([{ ...rounds[0]!, currentOk: false }], 'db4b9ba', 'npm ci --offline');
+    expect(failing.met).toBe(false);
+    expect(failing.note).toContain("FAILING: this tree's run 1");
+  });
+
+  test('one chapter is the median of per-round ratios against the empty spec, met at 1.25 × or less', () => {
+    const f = oneChapterFigure([{ chapterMs: 1500, emptyMs: 1250 }, { chapterMs: 1800, emptyMs: 1200 }, { chapterMs: 1300, emptyMs: 1300 }], '01');
+    expect(f.runs).toEqual([1.2, 1.5, 1]);
+    expect(f).toMatchObject({ id: '2', value: 1.2, met: true, unit: '×' });
+    expect(f.target.text).toBe('≤ 1.25 × the start-up');
+    expect(f.note).toContain('npm test -- 01 1.5 s; one empty spec 1.3 s');
+    expect(oneChapterFigure([{ chapterMs: 1300, emptyMs: 1000 }], '01').met).toBe(false);
+  });
+
+  test('under load every run must pass; the note names the failing tests', () => {
+    const ok = loadFigure([{ ms: 90_000, ok: true }, { ms: 95_000, ok: true }, { ms: 99_000, ok: true }], 2);
+    expect(ok).toMatchObject({ id: 'L', value: 3, met: true });
+    expect(ok.note).toBe('3 of 3 passed; times 90.0 s, 95.0 s, 99.0 s');
+    const bad = loadFigure([{ ms: 90_000, ok: true }, { ms: 120_000, ok: false, failures: ['tests/x.test.ts › slow'] }, { ms: 99_000, ok: true }], 2);
+    expect(bad).toMatchObject({ value: 2, met: false });
+    expect(bad.note).toContain('run 2: tests/x.test.ts › slow');
+    expect(loadFigure([], 2).met).toBe(false);
+  });
+
+  test('failing tests are read from vitest’s JSON report, relative to the root; a file that did not run gives its message', () => {
+    const report = {
+      testResults: [
+        { name: '/p/tests/a.test.ts', assertionResults: [{ fullName: 'x › y', title: 'y', status: 'failed' }, { title: 'z', status: 'passed' }] },
+        { name: '/p/tests/b.test.ts', message: 'Error: Hook timed out\n at …', assertionResults: [] },
+        { name: '/p/tests/c.test.ts', assertionResults: [{ title: 'fine', status: 'passed' }] },
+      ],
+    };
+    expect(failingTests(report, '/p')).toEqual(['tests/a.test.ts › x › y', 'tests/b.test.ts: Error: Hook timed out']);
+    expect(failingTests({}, '/p')).toEqual([]);
   });
 });

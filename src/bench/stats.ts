@@ -13,7 +13,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-export type Unit = 's' | 'ms' | 'MB' | 'KB' | '%' | '';
+export type Unit = 's' | 'ms' | 'MB' | 'KB' | '%' | '×' | '';
 
 /** A target: the measured value must be at most (`<=`) or under (`<`) a bound, or it is only shown. */
 export interface Target {
@@ -66,6 +66,8 @@ export function formatValue(value: number, unit: Unit): string {
       return `${value.toFixed(1)} ${unit}`;
     case '%':
       return `${Math.round(value)} %`;
+    case '×':
+      return `${value.toFixed(2)} ×`;
     default:
       return String(value);
   }
