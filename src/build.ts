@@ -9,13 +9,19 @@ import { BuildError } from './errors.ts';
 import { findChapters } from './find.ts';
 import { inputsHash } from './mutate/inputs.ts';
 import { percent, scoreChapter, TARGET } from './mutate/score.ts';
-import { createCodeHighlighter, renderSiteFiles } from './render/index.ts';
-import type { ChapterMutationView, FileMutationView, MutationView } from './render/mutation.ts';
-import { type Tally, tally } from './render/results.ts';
+import {
+  type ChapterMutationView,
+  createCodeHighlighter,
+  type FileMutationView,
+  type HighlightCache,
+  type MutationView,
+  renderSiteFiles,
+  type Tally,
+  tally,
+} from './render/index.ts';
 import type { Chapter, ChapterResult, MutationReport, TestResult, Verification } from './types.ts';
 import { DEFAULT_TIME_LIMIT_S, loadVerification, saveVerification, verifyChapters } from './verify.ts';
 import { VerifyCache } from './cache.ts';
-import type { HighlightCache } from './render/highlight.ts';
 import { type ApiDocsJob, prepareOutput, SiteWriter, startApiDocs } from './write.ts';
 
 function readCache(file: string): HighlightCache {

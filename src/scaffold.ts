@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildError } from './errors.ts';
 import { FOLDER_NAME } from './find.ts';
+import { chapterNumber } from './render/index.ts';
 import type { SiteFile } from './types.ts';
 
 /** The next chapter number: one more than the highest used in `chaptersDir`. */
@@ -24,7 +25,7 @@ export function chapterTemplate(slug: string, title: string, number: number): { 
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new BuildError(slug, 'a slug is lowercase words joined by dashes, e.g. storing-session-data');
   if (!Number.isInteger(number) || number < 1 || number > 999) throw new BuildError(slug, 'chapter numbers run from 01 to 999 (two or three digits)');
   if (!title.trim() || /[\r\n]/.test(title)) throw new BuildError(slug, 'give the chapter a one-line title');
-  const num = String(number).padStart(2, '0'); // 01…99, then 100…999: find reads both forms
+  const num = chapterNumber(number); // 01…99, then 100…999: find reads both forms
   const folder = `${num}-${slug}`;
   // Front matter takes the rest of the line as the value; quotes are only needed around quotes.
   const t = title.trim();

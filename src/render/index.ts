@@ -16,6 +16,9 @@ export { createCodeHighlighter } from './highlight.ts';
 export { createMarkdown } from './markdown.ts';
 export { chapterPage, evidencePage, indexPage, notFoundPage } from './pages.ts';
 export { chapterNumber } from './layout.ts';
+export { esc, escText } from './html.ts';
+export type { HighlightCache } from './highlight.ts';
+export type { ChapterMutationView, FileMutationView, MutationView } from './mutation.ts';
 export { type Tally, type TallyState, tally, tallyState } from './results.ts';
 export { type RenderContext, renderContext, type SiteContext, siteContext } from './view.ts';
 
