@@ -111,7 +111,12 @@ export function renderSite(chapters: Chapter[], verification: Verification, high
  * code block is not in the highlighter's cache, shiki is loaded ({@link CodeHighlighter.load}) and
  * the page rendered again; a build whose blocks are all cached never loads it.
  */
-export async function* renderSiteFiles(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): AsyncGenerator<SiteFile> {
+export async function* renderSiteFiles(
+  chapters: Chapter[],
+  verification: Verification,
+  highlighter: CodeHighlighter,
+  options: RenderOptions,
+): AsyncGenerator<SiteFile> {
   const ctx = renderContext(createMarkdown(highlighter), chapters, verification, options);
   for (const index of chapters.keys()) {
     let html: string;

@@ -57,7 +57,8 @@ export function createSidebar(chapters: Chapter[], results: Map<string, ChapterR
     // A chapter whose claims all passed has no class: the stylesheet's default mark is theirs.
     return `<li${state === 'passed' ? '' : ` class="${state}"`}><a href="${root}${c.id}/">${chapterNumber(c.number)} ${esc(shortTitle(c.meta.title))}</a>`;
   });
-  const open = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a>${chapters.length > SIDEBAR_FULL ? ` (all ${chapters.length} chapters)` : ''}</p><ol>`;
+  const all = chapters.length > SIDEBAR_FULL ? ` (all ${chapters.length} chapters)` : '';
+  const open = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a>${all}</p><ol>`;
   const close = '</ol></nav>';
   const markIn = (html: string, current: string | undefined, mark: CurrentMark) =>
     current === undefined ? html : html.replace(`<a href="${root}${current}/">`, `<a href="${root}${current}/" aria-current="${mark}">`);

@@ -74,9 +74,15 @@ function changes(n: number): string {
 
 /** One file's line: how many changes its claims notice, against its target; a miss said in words. */
 function fileLine(f: FileMutationView): string {
-  const parts = [`Its tests catch ${f.killed} of ${f.total} one-line ${f.total === 1 ? 'change' : 'changes'} to <code>${esc(f.file)}</code>${ROLE_TEXT[f.role]} (${f.percent} %)`];
+  const what = `one-line ${f.total === 1 ? 'change' : 'changes'} to <code>${esc(f.file)}</code>${ROLE_TEXT[f.role]}`;
+  const parts = [`Its tests catch ${f.killed} of ${f.total} ${what} (${f.percent} %)`];
   if (f.target !== undefined) parts.push(`target ${f.target} %${f.percent >= f.target ? ', met' : ': <b>missed</b>'}`);
-  parts.push(f.safetySurvived > 0 ? `<b>${changes(f.safetySurvived)} that ${f.safetySurvived === 1 ? 'weakens' : 'weaken'} safety unnoticed</b> (target: none)` : 'every change that weakens safety noticed');
+  const weaken = f.safetySurvived === 1 ? 'weakens' : 'weaken';
+  parts.push(
+    f.safetySurvived > 0
+      ? `<b>${changes(f.safetySurvived)} that ${weaken} safety unnoticed</b> (target: none)`
+      : 'every change that weakens safety noticed',
+  );
   return `<p class="mut${f.met ? '' : ' miss'}"><span aria-hidden="true">${f.met ? '✓' : '✗'} </span>${parts.join(' · ')}</p>`;
 }
 
@@ -101,20 +107,30 @@ export function mutationSection(view: ChapterMutationView | undefined, chapter: 
   const num = chapterNumber(chapter.number);
   const rerun = `Run <code>npm run mutate -- ${num}</code>.`;
   if (view.state !== 'current') {
-    const why = view.state === 'stale' ? ` for these files: they changed since the mutation run of ${runText(view.run)}` : `: the mutation run of ${runText(view.run)} did not include this chapter`;
+    const why =
+      view.state === 'stale'
+        ? ` for these files: they changed since the mutation run of ${runText(view.run)}`
+        : `: the mutation run of ${runText(view.run)} did not include this chapter`;
     return `<div class="mutation"><p class="mut stale"><span aria-hidden="true">– </span>Not mutation-tested${why}. ${rerun}</p></div>`;
   }
   if (!view.baselinePassed) {
-    return `<div class="mutation"><p class="mut miss"><span aria-hidden="true">✗ </span><b>No mutation result</b>: in the mutation run of ${runText(view.run)} this chapter's specs failed on its unchanged files, so no change could be judged. ${rerun}</p></div>`;
+    const failed = `in the mutation run of ${runText(view.run)} this chapter's specs failed on its unchanged files`;
+    const mark = '<span aria-hidden="true">✗ </span>';
+    return `<div class="mutation"><p class="mut miss">${mark}<b>No mutation result</b>: ${failed}, so no change could be judged. ${rerun}</p></div>`;
   }
-  const from = `<p class="note">From the mutation run of ${runText(view.run)}, inputs identical (this chapter's files, the testkit, the test config, the lockfile and Node): each change is one plausible mistake, made alone, and a change is caught when a claim fails.</p>`;
+  const inputs = "this chapter's files, the testkit, the test config, the lockfile and Node";
+  const from =
+    `<p class="note">From the mutation run of ${runText(view.run)}, inputs identical (${inputs}): ` +
+    'each change is one plausible mistake, made alone, and a change is caught when a claim fails.</p>';
   if (view.files.length === 0) return `<div class="mutation"><p class="mut">No one-line change was made to this chapter's files.</p>${from}</div>`;
   const survivors = view.files.flatMap((f) => f.survivors);
   const safety = survivors.filter((m) => m.safety).length;
   const unnoticed =
     survivors.length === 0
       ? '<p class="note">What these tests would not notice: nothing; every change made a claim fail.</p>'
-      : `<details class="mutants"><summary>What these tests would not notice: ${changes(survivors.length)}${safety > 0 ? `, ${safety} weakening safety` : ''}</summary>${survivors.map(survivorItem).join('')}</details>`;
+      : `<details class="mutants"><summary>What these tests would not notice: ${changes(survivors.length)}${
+          safety > 0 ? `, ${safety} weakening safety` : ''
+        }</summary>${survivors.map(survivorItem).join('')}</details>`;
   return `<div class="mutation">${view.files.map(fileLine).join('')}${from}${unnoticed}</div>`;
 }
 
@@ -150,10 +166,14 @@ export function mutationTotal(view: MutationView, chapters: Chapter[]): string {
   }
   const others = chapters.length - counted;
   if (counted === 0) {
-    return `<p class="note">No chapter has a current mutation result: the ${others} chapter${others === 1 ? ' is' : 's are'} out of date or not mutation-tested since the mutation run of ${runText(view.run)} (run <code>npm run mutate</code>).</p>`;
+    const stale = `the ${others} chapter${others === 1 ? ' is' : 's are'} out of date or not mutation-tested`;
+    const since = `since the mutation run of ${runText(view.run)} (run <code>npm run mutate</code>)`;
+    return `<p class="note">No chapter has a current mutation result: ${stale} ${since}.</p>`;
   }
   const pct = total === 0 ? 100 : Math.floor((killed * 100) / total);
-  return `<p class="note">The tests catch <b>${killed} of ${total}</b> one-line changes across all snippets (${pct} %), in the ${counted} chapter${counted === 1 ? '' : 's'} with a current mutation result${
-    missed > 0 ? `; ${missed} of them <b>${missed === 1 ? 'misses' : 'miss'}</b> a target` : ''
-  }${others > 0 ? `; ${others} other${others === 1 ? ' is' : 's are'} out of date or not mutation-tested` : ''}. From the mutation run of ${runText(view.run)}.</p>`;
+  const caught = `<b>${killed} of ${total}</b> one-line changes across all snippets (${pct} %)`;
+  const where = `in the ${counted} chapter${counted === 1 ? '' : 's'} with a current mutation result`;
+  const misses = missed > 0 ? `; ${missed} of them <b>${missed === 1 ? 'misses' : 'miss'}</b> a target` : '';
+  const rest = others > 0 ? `; ${others} other${others === 1 ? ' is' : 's are'} out of date or not mutation-tested` : '';
+  return `<p class="note">The tests catch ${caught}, ${where}${misses}${rest}. From the mutation run of ${runText(view.run)}.</p>`;
 }

@@ -72,7 +72,9 @@ function groups(tests: readonly TestResult[]): Array<{ heading: string; items: A
 export const EVIDENCE_PAGE = 'evidence.html';
 
 /** What a page says about the masking and the folding of its evidence. */
-const MASKING_NOTE = 'Session IDs, signatures, random tokens and dates are masked so the pages are the same after every build; an exchange shown under an earlier claim is not repeated.';
+const MASKING_NOTE =
+  'Session IDs, signatures, random tokens and dates are masked so the pages are the same after every build; ' +
+  'an exchange shown under an earlier claim is not repeated.';
 
 /** `1 HTTP exchange`, `3 HTTP exchanges`. */
 function exchanges(count: number): string {
@@ -87,7 +89,9 @@ function exchanges(count: number): string {
 function claimMeta(test: TestResult): string {
   const where = `${test.file}${test.line ? `:${test.line}` : ''}`;
   const word = STATUS_TEXT[test.status].label;
-  return [test.status === 'passed' ? word : `<b>${word}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)].filter(Boolean).join(' · ');
+  return [test.status === 'passed' ? word : `<b>${word}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** A claim's class: none for a passed claim (the stylesheet's default mark), `failed` or `skipped`. */
@@ -104,7 +108,10 @@ function fileErrorHeading(error: ChapterResult['fileErrors'][number]): string {
 
 /** The spec files that did not run at all (or were stopped), each as a failed item with its error. */
 function fileErrorItems(result: ChapterResult | undefined): string[] {
-  return (result?.fileErrors ?? []).map((error) => `<ul><li class="failed">${fileErrorHeading(error)}<small><b>failed</b>: no claim of this file is verified</small><pre class="failure">${escText(error.message)}</pre></li></ul>`);
+  return (result?.fileErrors ?? []).map((error) => {
+    const small = '<small><b>failed</b>: no claim of this file is verified</small>';
+    return `<ul><li class="failed">${fileErrorHeading(error)}${small}<pre class="failure">${escText(error.message)}</pre></li></ul>`;
+  });
 }
 
 /** `These results come from the run of 2026-11-29 21:00 UTC at commit abc123def456.` */
@@ -136,12 +143,16 @@ function claimList(tests: readonly TestResult[], item: (test: TestResult, index:
  */
 export function claimsSection(result: ChapterResult | undefined, beside = ''): string {
   const tests = result?.tests ?? [];
-  const parts: string[] = [`<section class="claims" id="claims"><h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>`, badge(tally(result))];
+  const heading = '<h2>Claims <a class="anchor" href="#claims" aria-label="Link to this section">#</a></h2>';
+  const parts: string[] = [`<section class="claims" id="claims">${heading}`, badge(tally(result))];
   if (result?.run) parts.push(runNote(result.run));
   if (beside) parts.push(beside);
   if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   if (tests.some((test) => test.exchanges.length > 0)) {
-    parts.push(`<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them, with session IDs, signatures and dates masked (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`);
+    parts.push(
+      '<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them, ' +
+        `with session IDs, signatures and dates masked (<a href="${EVIDENCE_PAGE}">all on one page</a>).</p>`,
+    );
   }
   parts.push(...fileErrorItems(result));
   parts.push(
@@ -181,7 +192,8 @@ export function evidenceSection(result: ChapterResult | undefined): string {
     ...claimList(tests, (test, index) => {
       const id = claimId(index);
       const count = test.exchanges.length;
-      let item = `<li${statusClass(test)} id="${id}"><a href="./#${id}">${escText(test.name)}</a><small>${claimMeta(test)} · ${count === 0 ? 'no HTTP exchange' : exchanges(count)}</small>`;
+      const meta = `${claimMeta(test)} · ${count === 0 ? 'no HTTP exchange' : exchanges(count)}`;
+      let item = `<li${statusClass(test)} id="${id}"><a href="./#${id}">${escText(test.name)}</a><small>${meta}</small>`;
       if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
       if (count > 0) item += `<div class="ev"><pre>${shown[index] as string}</pre></div>`;
       return `${item}</li>`;
@@ -230,7 +242,8 @@ export function evidenceOf(tests: readonly TestResult[]): Array<string | undefin
       const times = n > 1 ? `\n(this exchange ${n} times)` : '';
       const earlier = shown.get(text);
       if (earlier !== undefined && earlier !== claim) {
-        blocks.push(`<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b> as under <a href="#${claimId(earlier - 1)}">claim ${earlier}</a>${times}`);
+        const line = `<b>${escText(e.method)} ${escText(cut(e.path))} → ${e.status}</b>`;
+        blocks.push(`${line} as under <a href="#${claimId(earlier - 1)}">claim ${earlier}</a>${times}`);
       } else {
         shown.set(text, claim);
         blocks.push(text + times);

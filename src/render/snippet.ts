@@ -11,7 +11,12 @@ import { esc, escText } from './html.ts';
 /** The npm packages a file imports (bare specifiers, `node:` built-ins and relative paths left out), sorted. */
 export function importedPackages(code: string): string[] {
   const names = new Set<string>();
-  const patterns = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\bfrom\s+['"]([^'"]+)['"]/g,
+    /\bimport\s+['"]([^'"]+)['"]/g,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const pattern of patterns) {
     for (const m of code.matchAll(pattern)) {
       const spec = m[1] ?? '';
@@ -24,7 +29,10 @@ export function importedPackages(code: string): string[] {
   return [...names].sort();
 }
 
-const BUILTINS = new Set(['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'url', 'util', 'zlib']);
+const BUILTINS = new Set([
+  ...['assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'net'],
+  ...['os', 'path', 'process', 'stream', 'timers', 'url', 'util', 'zlib'],
+]);
 
 /**
  * The commands to run a snippet file: install its packages, run it with tsx. A package whose
