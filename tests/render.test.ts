@@ -21,7 +21,8 @@ const passing: ChapterResult = {
       durationMs: 12,
       file: 'app.test.ts',
       line: 6,
-      exchanges: [{ method: 'GET', path: '/', status: 200, setCookie: ['connect.sid=s%3AXk3n9Q2mZp0aB7cD8eF1gH4iJ5kL6mN7.c2lnbmF0dXJl; Path=/; HttpOnly'], body: 'Views: 1' }],
+      exchanges: [{ method: 'GET', path: '/', status: 200, setCookie: [
+          'connect.sid=s%3AXk3n9Q2mZp0aB7cD8eF1gH4iJ5kL6mN7.c2lnbmF0dXJl; Path=/; HttpOnly'], body: 'Views: 1' }],
     },
     { name: 'a claim that needs Redis', describe: ['counting visits'], status: 'skipped', durationMs: 0, file: 'app.test.ts', exchanges: [] },
   ],
@@ -55,7 +56,12 @@ const failing: ChapterResult = {
   ],
 };
 const verification: Verification = {
-  run: { versions: { node: '20.20.2', express: '5.1.0', 'express-session': '1.19.0', 'cookie-parser': '1.4.7' }, date: '2025-01-02T03:04:05.000Z', commit: '0123456789abcdef0123', dirty: false },
+  run: {
+    versions: { node: '20.20.2', express: '5.1.0', 'express-session': '1.19.0', 'cookie-parser': '1.4.7' },
+    date: '2025-01-02T03:04:05.000Z',
+    commit: '0123456789abcdef0123',
+    dirty: false,
+  },
   chapters: [passing, failing],
 };
 
@@ -72,7 +78,9 @@ describe('render: results', () => {
   test('a passing claim: its mark, its name linking to its evidence, its duration and where it is', () => {
     const html = claimsSection(passing);
     // "verified" is text on the page (the stylesheet's ✓ beside it is decoration).
-    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>verified · 12 ms · app.test.ts:6</small></li>');
+    expect(html).toContain(
+        '<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session ' +
+        'cookie</a><small>verified · 12 ms · app.test.ts:6</small></li>');
     expect(html).toContain('<li class="skipped" id="claim-2">a claim that needs Redis<small><b>not verified in this build</b> · app.test.ts</small></li>');
     expect(html).toContain('<h3>counting visits</h3>');
   });
@@ -87,36 +95,59 @@ describe('render: results', () => {
     expect(tally(failing)).toEqual({ passed: 1, failed: 1, skipped: 0, total: 2 });
     expect(badge(tally(failing))).toBe('<p class="badge failed">1 of 2 claims verified (1 failed)</p>');
     expect(badge(tally(passing))).toBe('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
-    expect(badge(tally({ id: 'x', tests: [], fileErrors: [{ file: 'app.test.ts', message: 'SyntaxError' }] }))).toBe('<p class="badge failed">0 of 1 claims verified (1 failed)</p>');
+    expect(badge(tally({ id: 'x', tests: [], fileErrors: [{ file: 'app.test.ts', message: 'SyntaxError' }] }))).toBe(
+        '<p class="badge failed">0 of 1 claims verified (1 failed)</p>');
   });
 
   test('a passed claim\'s evidence is not on the chapter page but on the evidence page, masked, under the same anchor', () => {
     expect(claimsSection(passing)).not.toMatch(/<pre|Set-Cookie/);
     const html = evidenceSection(passing);
-    expect(html).toContain('<li id="claim-1"><a href="./#claim-1">the first visit sets a session cookie</a><small>verified · 12 ms · app.test.ts:6 · 1 HTTP exchange</small><div class="ev"><pre><b>GET /</b>\n<b>→ 200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; HttpOnly\n<samp>Views: 1</samp></pre></div></li>');
-    expect(html).toContain('<li class="skipped" id="claim-2"><a href="./#claim-2">a claim that needs Redis</a><small><b>not verified in this build</b> · app.test.ts · no HTTP exchange</small></li>');
+    expect(html).toContain(
+        '<li id="claim-1"><a href="./#claim-1">the first visit sets a session cookie</a><small>verified · 12 ' +
+        'ms · app.test.ts:6 · 1 HTTP exchange</small><div class="ev"><pre><b>GET /</b>\n<b>→ ' +
+        '200</b>\nSet-Cookie: connect.sid=s%3A&lt;session-id-1&gt;.&lt;sig&gt;; Path=/; ' +
+        'HttpOnly\n<samp>Views: 1</samp></pre></div></li>');
+    expect(html).toContain(
+        '<li class="skipped" id="claim-2"><a href="./#claim-2">a claim that needs Redis</a><small><b>not ' +
+        'verified in this build</b> · app.test.ts · no HTTP exchange</small></li>');
   });
 
   test('repeated exchanges are folded: consecutive identical ones counted, one shown under an earlier claim linked', () => {
     const get = { method: 'GET', path: '/profile', status: 401, setCookie: [], body: '{"error":"not logged in"}' };
     const other = { method: 'GET', path: '/', status: 200, setCookie: [], body: 'ok' };
-    const test = (name: string, exchanges: Array<typeof get>) => ({ name, describe: [], status: 'passed' as const, durationMs: 1, file: 'app.test.ts', exchanges });
+    const test = (name: string, exchanges: Array<typeof get>) =>
+      ({ name, describe: [], status: 'passed' as const, durationMs: 1, file: 'app.test.ts', exchanges });
     const html = evidenceSection({ id: 'x', fileErrors: [], tests: [test('one', [get, get, get]), test('two', [other, get])] });
-    expect(html).toContain('<small>verified · 1 ms · app.test.ts · 3 HTTP exchanges</small><div class="ev"><pre><b>GET /profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 times)</pre></div>');
+    expect(html).toContain(
+        '<small>verified · 1 ms · app.test.ts · 3 HTTP exchanges</small><div class="ev"><pre><b>GET ' +
+        '/profile</b>\n<b>→ 401</b>\n<samp>{"error":"not logged in"}</samp>\n(this exchange 3 ' +
+        'times)</pre></div>');
     expect(html).toContain('<pre><b>GET /</b>\n<b>→ 200</b>\n<samp>ok</samp>\n\n<b>GET /profile → 401</b> as under <a href="#claim-1">claim 1</a></pre>');
   });
 
   test("a failed claim's evidence stays on the chapter page, open and whole: an exchange an earlier claim also made is shown again, not linked", () => {
     const html = claimsSection(failing);
     const item = html.slice(html.indexOf('<li class="failed" id="claim-2">'));
-    expect(item).toMatch(/<\/pre><details class="ev" open><summary>2 HTTP exchanges<\/summary><pre><b>GET \/theme<\/b>\n<b>→ 200<\/b>\nSet-Cookie: theme=dark[^<]*\n\(this exchange 2 times\)<\/pre><\/details><\/li>/);
+    expect(item).toMatch(
+      new RegExp(
+        String.raw`<\/pre><details class="ev" open><summary>2 HTTP exchanges<\/summary><pre><b>GET \/theme<\/` +
+        String.raw`b>\n<b>→ 200<\/b>\nSet-Cookie: theme=dark[^<]*\n\(this exchange 2 times\)<\/pre><\/details` +
+        String.raw`><\/li>`,
+      ),
+    );
     expect(item).not.toContain('as under');
     // On the evidence page, the same exchange under claim 2 is folded into a link to claim 1.
     expect(evidenceSection(failing)).toContain('<b>GET /theme → 200</b> as under <a href="#claim-1">claim 1</a>');
     // The passed claim before it links to its own evidence.
     expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the theme cookie is set</a>');
     // The evidence page has the failure too, with its message.
-    expect(evidenceSection(failing)).toMatch(/<li class="failed" id="claim-2"><a href="\.\/#claim-2">the theme cookie is HttpOnly<\/a><small><b>failed<\/b> · 7 ms · app\.test\.ts:11 · 2 HTTP exchanges<\/small><pre class="failure">AssertionError: [^<]*<\/pre><div class="ev"><pre>/);
+    expect(evidenceSection(failing)).toMatch(
+      new RegExp(
+        String.raw`<li class="failed" id="claim-2"><a href="\.\/#claim-2">the theme cookie is HttpOnly<\/a><s` +
+        String.raw`mall><b>failed<\/b> · 7 ms · app\.test\.ts:11 · 2 HTTP exchanges<\/small><pre class="failu` +
+        String.raw`re">AssertionError: [^<]*<\/pre><div class="ev"><pre>`,
+      ),
+    );
   });
 });
 
@@ -140,10 +171,14 @@ describe('render: pages', () => {
     const block = html.slice(html.indexOf('<figure class="snippet">'), html.indexOf('</figure>') + 9);
     expect(block).toContain('<a class="file" href="app.ts" download>app.ts</a> <span class="region">region <code>routes</code></span>');
     expect(block).toContain('<div class="code" data-copy><pre tabindex="0"><code>'); // the script adds the copy button
-    expect(block).toContain('Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express express-session tsx</code> then <code>npx tsx app.ts</code>');
+    expect(block).toContain(
+        'Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express ' +
+        'express-session tsx</code> then <code>npx tsx app.ts</code>');
     const code = /<pre tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/.exec(block)?.[1] ?? '';
     const text = code.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-    expect(text).toBe("app.get('/', (req, res) => {\n  const data = req.session as unknown as { fixtureViews?: number };\n  data.fixtureViews = (data.fixtureViews ?? 0) + 1;\n  res.send(`Views: ${data.fixtureViews}`);\n});");
+    expect(text).toBe(
+        "app.get('/', (req, res) => {\n  const data = req.session as unknown as { fixtureViews?: number };\n " +
+        " data.fixtureViews = (data.fixtureViews ?? 0) + 1;\n  res.send(`Views: ${data.fixtureViews}`);\n});");
     // The run line is shown once per file and page.
     expect(html.split('Run the whole file').length - 1).toBe(1);
   });
@@ -159,10 +194,18 @@ describe('render: pages', () => {
     const html = page('01-passing/index.html');
     expect(html).toContain('<p class="badge partial">1 of 2 claims verified (1 not verified in this build)</p>');
     expect(html.indexOf('<section class="claims"')).toBeLessThan(html.indexOf('id="after-the-results"'));
-    expect(html).toContain('<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session cookie</a><small>verified · 12 ms · app.test.ts:6</small></li>');
+    expect(html).toContain(
+        '<li id="claim-1"><a href="evidence.html#claim-1">the first visit sets a session ' +
+        'cookie</a><small>verified · 12 ms · app.test.ts:6</small></li>');
     expect(html).not.toContain('Set-Cookie');
     // The spec's source is not inlined: a link to the raw file, which the script fetches when opened.
-    expect(html).toMatch(/<details class="spec" data-src="app\.test\.ts"><summary><code>app\.test\.ts<\/code> \(\d+ lines\)<\/summary><p><a href="app\.test\.ts">Read app\.test\.ts<\/a> \(the raw file\)<\/p><\/details>/);
+    expect(html).toMatch(
+      new RegExp(
+        String.raw`<details class="spec" data-src="app\.test\.ts"><summary><code>app\.test\.ts<\/code> \(\d+ ` +
+        String.raw`lines\)<\/summary><p><a href="app\.test\.ts">Read app\.test\.ts<\/a> \(the raw file\)<\/p>` +
+        String.raw`<\/details>`,
+      ),
+    );
     expect(html).not.toContain('describe(');
     expect(html).toContain('<a rel="next" href="../02-failing/">02. A failing chapter →</a>');
     expect(html).toContain('<li class="failed"><a href="../02-failing/">02 A failing chapter</a>');
@@ -181,7 +224,10 @@ describe('render: pages', () => {
       expect(tests.length).toBeGreaterThan(0);
       for (const [i, test] of tests.entries()) expect(html).toContain(`id="claim-${i + 1}"><a href="./#claim-${i + 1}">${test.name}</a>`);
       expect(html).toContain(`<a href="./">0${chapter.number}. ${chapter.meta.title}</a>`);
-      expect(html).toContain('Verified with Node 20.20.2, express 5.1.0, express-session 1.19.0, cookie-parser 1.4.7, in the run of <time datetime="2025-01-02T03:04:05.000Z">2025-01-02 03:04:05 UTC</time> at commit <code>0123456789ab</code>');
+      expect(html).toContain(
+          'Verified with Node 20.20.2, express 5.1.0, express-session 1.19.0, cookie-parser 1.4.7, in the run ' +
+          'of <time datetime="2025-01-02T03:04:05.000Z">2025-01-02 03:04:05 UTC</time> at commit ' +
+          '<code>0123456789ab</code>');
       expect(html).toContain('<main id="main" data-pagefind-ignore="all">'); // transcripts are not searched
       expect(html).toContain(`<a href="../${chapter.id}/" aria-current="true">`);
       expect(html).toContain('<link rel="stylesheet" href="../assets/site.css">');
@@ -211,7 +257,13 @@ describe('render: pages', () => {
 
   test("a failing claim's evidence is on its chapter page, open, under its message", () => {
     const html = page('02-failing/index.html');
-    expect(html).toMatch(/<li class="failed" id="claim-2">the theme cookie is HttpOnly<small><b>failed<\/b> · 7 ms · app\.test\.ts:11<\/small><pre class="failure">[^<]*<\/pre><details class="ev" open><summary>2 HTTP exchanges<\/summary><pre>/);
+    expect(html).toMatch(
+      new RegExp(
+        String.raw`<li class="failed" id="claim-2">the theme cookie is HttpOnly<small><b>failed<\/b> · 7 ms ·` +
+        String.raw` app\.test\.ts:11<\/small><pre class="failure">[^<]*<\/pre><details class="ev" open><summa` +
+        String.raw`ry>2 HTTP exchanges<\/summary><pre>`,
+      ),
+    );
   });
 
   test('the index: chapters with verdict and count, the versions, date and commit, the API docs link', () => {
@@ -234,11 +286,14 @@ describe('render: pages', () => {
 
 describe('render: helpers', () => {
   test('packages to install are read from the imports', () => {
-    expect(importedPackages("import a from 'express';\nimport { b } from '@scope/pkg/sub';\nimport 'node:fs';\nimport x from './x.ts';\nconst c = await import('cookie-parser');")).toEqual(['@scope/pkg', 'cookie-parser', 'express']);
+    expect(importedPackages(
+        "import a from 'express';\nimport { b } from '@scope/pkg/sub';\nimport 'node:fs';\nimport x from " +
+        "'./x.ts';\nconst c = await import('cookie-parser');")).toEqual(['@scope/pkg', 'cookie-parser', 'express']);
   });
 
   test('the install command pins each package to the major version the claims ran against', () => {
-    const file = { name: 'app.ts', role: 'snippet', text: "import Database from 'better-sqlite3';\nimport express from 'express';\nimport x from 'left-pad';" } as const;
+    const file = { name: 'app.ts', role: 'snippet', text: 
+        "import Database from 'better-sqlite3';\nimport express from 'express';\nimport x from 'left-pad';" } as const;
     expect(runCommands(file as never, { 'better-sqlite3': '12.11.1', express: '5.3.0', tsx: '4.23.15' })).toEqual([
       'npm i better-sqlite3@12 express@5 left-pad tsx@4',
       'npx tsx app.ts',
@@ -258,7 +313,8 @@ describe('render: helpers', () => {
   });
 
   test('the stylesheet is minified without breaking selectors', () => {
-    expect(minifyCss('/* c */\n.a .b > c { color: red; }\n@media (max-width: 5rem) { .x { margin: 0 auto; } }')).toBe('.a .b>c{color:red}@media (max-width:5rem){.x{margin:0 auto}}');
+    const css = '/* c */\n.a .b > c { color: red; }\n@media (max-width: 5rem) { .x { margin: 0 auto; } }';
+    expect(minifyCss(css)).toBe('.a .b>c{color:red}@media (max-width:5rem){.x{margin:0 auto}}');
   });
 });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../find.ts';
 import type { Chapter, SiteFile, Verification } from '../types.ts';
-import { type CachingHighlighter, CodeNotCached, createCodeHighlighter, type EngineLoader } from './highlight.ts';
+import { type CachingHighlighter, CodeNotCached, createCodeHighlighter, type EngineLoader, LANGS, THEMES } from './highlight.ts';
 import { renderSite, renderSiteFiles } from './index.ts';
 import { createSidebar, resultsById, SIDEBAR_AROUND, SIDEBAR_FULL, shortTitle, sidebar } from './layout.ts';
 import { createMarkdown } from './markdown.ts';
@@ -13,7 +13,12 @@ import { snippetFigure } from './snippet.ts';
 const root = join(import.meta.dirname, '../..');
 const chapters = findChapters(join(root, 'tests/fixtures/chapters-e2e'), root);
 const verification: Verification = {
-  run: { versions: { node: '20', express: '5', 'express-session': '1.19', 'cookie-parser': '1.4' }, date: '2025-01-01T00:00:00.000Z', commit: 'unknown', dirty: false },
+  run: {
+    versions: { node: '20', express: '5', 'express-session': '1.19', 'cookie-parser': '1.4' },
+    date: '2025-01-01T00:00:00.000Z',
+    commit: 'unknown',
+    dirty: false,
+  },
   chapters: [{ id: '02-failing', fileErrors: [], tests: [{ name: 'x', describe: [], status: 'failed', durationMs: 1, file: 'app.test.ts', exchanges: [] }] }],
 };
 
@@ -24,7 +29,7 @@ function countingEngine(): { engine: EngineLoader; loads: () => number } {
     engine: async () => {
       loads++;
       const { createHighlighter } = await import('shiki');
-      return (await createHighlighter({ themes: ['github-light', 'github-dark'], langs: ['typescript', 'javascript', 'json', 'shellscript', 'html', 'css', 'markdown', 'yaml'] })) as never;
+      return (await createHighlighter({ themes: [THEMES.light, THEMES.dark], langs: [...LANGS] })) as never;
     },
     loads: () => loads,
   };
@@ -99,7 +104,12 @@ describe('sidebar: built once per build', () => {
 
   test('up to 40 chapters every page lists them all; above, a window around the current one, the first and the last, bounded', () => {
     const book = (n: number): Chapter[] =>
-      Array.from({ length: n }, (_, i) => ({ ...(chapters[0] as Chapter), number: i + 1, id: `${String(i + 1).padStart(3, '0')}-c`, meta: { ...(chapters[0] as Chapter).meta, title: `Chapter ${i + 1}` } }));
+      Array.from({ length: n }, (_, i) => ({
+        ...(chapters[0] as Chapter),
+        number: i + 1,
+        id: `${String(i + 1).padStart(3, '0')}-c`,
+        meta: { ...(chapters[0] as Chapter).meta, title: `Chapter ${i + 1}` },
+      }));
     const listed = (html: string) => [...html.matchAll(/<a href="\.\.\/(\d{3})-c\/"/g)].map((m) => Number(m[1]));
     const full = book(SIDEBAR_FULL);
     const fullSidebar = createSidebar(full, new Map(), '../');
@@ -141,7 +151,8 @@ describe('sidebar: built once per build', () => {
 describe('code not to copy', () => {
   test('a block from pitfall*.ts is labelled a pitfall shown on purpose, without a copy button', () => {
     const chapter = chapters[1] as Chapter;
-    const file = { name: 'pitfall-no-save.ts', path: `${chapter.dir}/pitfall-no-save.ts`, role: 'pitfall' as const, text: "import express from 'express';\nexport const x = 1;\n" };
+    const text = "import express from 'express';\nexport const x = 1;\n";
+    const file = { name: 'pitfall-no-save.ts', path: `${chapter.dir}/pitfall-no-save.ts`, role: 'pitfall' as const, text };
     const html = snippetFigure(warm, file, undefined, 'export const x = 1;', new Set());
     expect(html).toMatch(/^<figure class="snippet pitfall"><p class="label">A pitfall, shown on purpose — not the one to copy<\/p>/);
     expect(html).not.toContain('data-copy');
