@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
 import { type CachingHighlighter, createCodeHighlighter } from '../src/render/highlight.ts';
-import { minifyCss, renderSite } from '../src/render/index.ts';
+import { renderSite } from '../src/render/index.ts';
 import { badge, claimsSection, evidenceSection, tally } from '../src/render/results.ts';
-import { importedPackages, runCommands } from '../src/render/snippet.ts';
 import type { ChapterResult, SiteFile, Verification } from '../src/types.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -281,40 +280,6 @@ describe('render: pages', () => {
       expect(String(file.content)).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
       expect(String(file.content)).not.toMatch(/url\(\s*['"]?(?:https?:)?\/\//);
     }
-  });
-});
-
-describe('render: helpers', () => {
-  test('packages to install are read from the imports', () => {
-    expect(importedPackages(
-        "import a from 'express';\nimport { b } from '@scope/pkg/sub';\nimport 'node:fs';\nimport x from " +
-        "'./x.ts';\nconst c = await import('cookie-parser');")).toEqual(['@scope/pkg', 'cookie-parser', 'express']);
-  });
-
-  test('the install command pins each package to the major version the claims ran against', () => {
-    const file = { name: 'app.ts', role: 'snippet', text: 
-        "import Database from 'better-sqlite3';\nimport express from 'express';\nimport x from 'left-pad';" } as const;
-    expect(runCommands(file as never, { 'better-sqlite3': '12.11.1', express: '5.3.0', tsx: '4.23.15' })).toEqual([
-      'npm i better-sqlite3@12 express@5 left-pad tsx@4',
-      'npx tsx app.ts',
-    ]);
-    expect(runCommands(file as never)).toEqual(['npm i better-sqlite3 express left-pad tsx', 'npx tsx app.ts']);
-  });
-
-  test('highlighted code is cached by content and language, with the same output from a saved cache', async () => {
-    const code = "const a = 'x';";
-    const first = highlighter.highlight(code, 'ts');
-    expect(highlighter.highlight(code, 'ts')).toBe(first);
-    const fromCache = await createCodeHighlighter(highlighter.cache());
-    expect(fromCache.highlight(code, 'ts')).toEqual(first);
-    expect(fromCache.css(first.classes)).toBe(highlighter.css(first.classes));
-    expect(highlighter.css(first.classes)).toMatch(/^h-[0-9a-z]+\{--l:#[0-9a-f]{6};--d:#[0-9a-f]{6}\}/);
-    expect(first.html).toMatch(/^<h-k>const <\/h-k>/);
-  });
-
-  test('the stylesheet is minified without breaking selectors', () => {
-    const css = '/* c */\n.a .b > c { color: red; }\n@media (max-width: 5rem) { .x { margin: 0 auto; } }';
-    expect(minifyCss(css)).toBe('.a .b>c{color:red}@media (max-width:5rem){.x{margin:0 auto}}');
   });
 });
 
