@@ -10,83 +10,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BuildError } from './errors.ts';
-import type { Chapter, ChapterResult, Exchange, RunInfo, TestResult, TestStatus, Verification } from './types.ts';
+import { buildChapterResults, cleanFailure, fromJsonReport, type VitestJsonReport } from './results.ts';
+import type { Chapter, ChapterResult, RunInfo, Verification } from './types.ts';
 import type { ProbeEvent } from './verify-probe.ts';
 
-/** The parts of vitest's JSON report that we read. */
-export interface VitestJsonReport {
-  testResults: Array<{
-    name: string;
-    status: string;
-    message?: string;
-    assertionResults: Array<{
-      ancestorTitles: string[];
-      title: string;
-      status: string;
-      duration?: number | null;
-      failureMessages?: string[] | null;
-      location?: { line: number; column: number } | null;
-      meta?: { exchanges?: Exchange[] } | null;
-    }>;
-  }>;
-}
-
-const ANSI = /\u001b\[[0-9;]*m/g;
+export { cleanFailure, type VitestJsonReport } from './results.ts';
 
 /**
- * Boils a vitest failure message down to what a reader needs: the assertion message and diff,
- * without colours, stack frames or this machine's paths.
- */
-export function cleanFailure(message: string, root: string): string {
-  const lines = message.replace(ANSI, '').split('\n');
-  const kept: string[] = [];
-  for (const line of lines) {
-    if (/^\s+at /.test(line)) break;
-    kept.push(line.trimEnd());
-  }
-  while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
-  const text = kept.slice(0, 30).join('\n') + (kept.length > 30 ? '\n…' : '');
-  return text.split(root + sep).join('').split(root).join('.');
-}
-
-function toStatus(status: string): TestStatus {
-  if (status === 'passed') return 'passed';
-  if (status === 'failed') return 'failed';
-  return 'skipped';
-}
-
-/**
- * Turns vitest's JSON report into one {@link ChapterResult} per chapter (in the chapters' order).
- * Pure: the same report gives the same results.
+ * Turns vitest's JSON report into one {@link ChapterResult} per chapter (in the chapters' order),
+ * with the builder `npm run dev` uses too (see results.ts). Pure: the same report gives the same results.
  */
 export function parseVitestReport(report: VitestJsonReport, chapters: Chapter[], root: string): ChapterResult[] {
-  const results = new Map<string, ChapterResult>(chapters.map((c) => [c.id, { id: c.id, tests: [], fileErrors: [] }]));
-  for (const file of report.testResults) {
-    const rel = relative(root, file.name).split(sep).join('/');
-    const chapter = chapters.find((c) => rel.startsWith(`${c.dir}/`));
-    if (!chapter) continue;
-    const result = results.get(chapter.id) as ChapterResult;
-    const specName = rel.slice(chapter.dir.length + 1);
-    if (file.assertionResults.length === 0 && file.status === 'failed') {
-      result.fileErrors.push({ file: specName, message: cleanFailure(file.message ?? 'the spec file failed to run', root) });
-      continue;
-    }
-    for (const a of file.assertionResults) {
-      const status = toStatus(a.status);
-      const test: TestResult = {
-        name: a.title,
-        describe: [...a.ancestorTitles],
-        status,
-        durationMs: Math.round(a.duration ?? 0),
-        file: specName,
-        exchanges: a.meta?.exchanges ?? [],
-      };
-      if (a.location) test.line = a.location.line;
-      if (status === 'failed') test.failure = cleanFailure((a.failureMessages ?? []).join('\n') || 'failed', root);
-      result.tests.push(test);
-    }
-  }
-  return [...results.values()];
+  return buildChapterResults(fromJsonReport(report), chapters, root);
 }
 
 function packageVersion(root: string, name: string): string {
@@ -136,6 +71,9 @@ export function runInfo(root: string, date = new Date()): RunInfo {
     dirty: (git(root, ['status', '--porcelain']) ?? '') !== '',
   };
 }
+
+/** Colour codes in vitest's output. */
+const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Seconds a spec file may run before the build stops its chapter, unless `--time-limit` says otherwise. */
 export const DEFAULT_TIME_LIMIT_S = 120;
