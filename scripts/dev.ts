@@ -3,7 +3,7 @@
  *
  * Serves the site on http://127.0.0.1:4000/ from memory and keeps it current while you write:
  * saving a chapter's file re-runs only that chapter's specs and re-renders only its page, and the
- * open page reloads itself. A change under src/ re-renders everything. See src/dev.ts.
+ * open page reloads itself. A change under src/ re-renders everything. See src/dev/index.ts.
  *
  * Starts from the results of the last `npm run build` (.cache/results.json, or FILE) when there are
  * some; with --fresh (or without saved results) every spec runs once first. --port 0 takes any free
@@ -11,7 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDev } from '../src/dev.ts';
+import { startDev } from '../src/dev/index.ts';
 
 const root = resolve(import.meta.dirname, '..');
 let args;

@@ -17,7 +17,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import serveStatic from 'serve-static';
 import { contentSecurityPolicy } from './csp.ts';
 
@@ -87,30 +87,47 @@ function encodeSegment(segment: string): string {
 }
 
 /**
- * Where the URL path `pathname` (still percent-encoded, without the query) leads inside the site in
- * `dir`: a file, a redirect for a folder without its slash, or nothing. Nothing when the path does
- * not decode, has a NUL, steps out with `..`, names a dotfile or dot-folder, or resolves (through
- * symlinks, `dir` itself included) to anything outside the real `dir`.
- * @param search the query, `?…` or ``, kept by a redirect
+ * The site file a URL path names, relative to the site's folder with `/` separators (`` for the
+ * site's root), before any look at the disk; undefined when the path does not decode, has a NUL,
+ * steps out with `..` or names a dotfile or dot-folder. Both servers map URLs with it: `npm start`
+ * on the disk ({@link resolveSitePath}), `npm run dev` in memory.
+ * @param pathname the URL path, still percent-encoded, without the query
  */
-export function resolveSitePath(dir: string, pathname: string, search = ''): SiteTarget {
+export function sitePathOf(pathname: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
   } catch {
-    return { kind: 'missing' };
+    return undefined;
   }
-  if (decoded.includes('\0')) return { kind: 'missing' };
+  if (decoded.includes('\0')) return undefined;
   // `..` anywhere (browsers resolve real ones before asking; what is left came encoded, as in
   // `/x/..%2fy`), and dotfiles or dot-folders anywhere on the path.
   const parts = decoded.split(/[\\/]+/);
-  if (parts.includes('..') || parts.some((p) => p.length > 1 && p.startsWith('.'))) return { kind: 'missing' };
-  const relative = normalize(`.${sep}${decoded}`);
+  if (parts.includes('..') || parts.some((p) => p.length > 1 && p.startsWith('.'))) return undefined;
+  return decoded.split('/').filter((p) => p !== '' && p !== '.').join('/');
+}
+
+/** The redirect of a folder asked for without its slash: relative, so it stays on this origin whatever the path looked like. */
+export function folderRedirect(pathname: string, search = ''): string {
+  return `./${encodeSegment(pathname.slice(pathname.lastIndexOf('/') + 1))}/${search}`;
+}
+
+/**
+ * Where the URL path `pathname` (still percent-encoded, without the query) leads inside the site in
+ * `dir`: a file, a redirect for a folder without its slash, or nothing. Nothing when
+ * {@link sitePathOf} refuses it, or it resolves (through symlinks, `dir` itself included) to
+ * anything outside the real `dir`.
+ * @param search the query, `?…` or ``, kept by a redirect
+ */
+export function resolveSitePath(dir: string, pathname: string, search = ''): SiteTarget {
+  const path = sitePathOf(pathname);
+  if (path === undefined) return { kind: 'missing' };
   let realRoot: string;
   let real: string;
   try {
     realRoot = realpathSync(dir);
-    real = realpathSync(join(dir, relative));
+    real = realpathSync(join(dir, path));
   } catch {
     return { kind: 'missing' };
   }
@@ -125,12 +142,11 @@ export function resolveSitePath(dir: string, pathname: string, search = ''): Sit
   const index = realFileInside(realRoot, join(real, 'index.html'));
   if (!index) return { kind: 'missing' };
   if (pathname.endsWith('/')) return { kind: 'file', path: index };
-  // Relative to the asked URL, `./name/` stays on this origin whatever the path looked like.
-  return { kind: 'redirect', location: `./${encodeSegment(pathname.slice(pathname.lastIndexOf('/') + 1))}/${search}` };
+  return { kind: 'redirect', location: folderRedirect(pathname, search) };
 }
 
 /** The request target split as `send` reads it: the path up to `?` or `#`, and the query. */
-function splitTarget(url: string): { pathname: string; search: string } {
+export function splitTarget(url: string): { pathname: string; search: string } {
   const end = url.search(/[?#]/);
   const pathname = end === -1 ? url : url.slice(0, end);
   const query = end !== -1 && url[end] === '?' ? url.slice(end).split('#')[0] ?? '' : '';
