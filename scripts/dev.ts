@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { startDev } from '../src/dev/index.ts';
 
 const root = resolve(import.meta.dirname, '..');
-let args;
+let args: { port: string; fresh: boolean; results: string };
 try {
   args = parseArgs({
     options: {

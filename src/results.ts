@@ -76,7 +76,9 @@ export function toStatus(state: string): TestStatus {
   return 'skipped';
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
+/** Colour codes in vitest's output. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI colour code starts with ESC
+export const ANSI = /\u001b\[[0-9;]*m/g;
 
 /**
  * Boils a vitest failure message down to what a reader needs: the assertion message and diff,
@@ -91,7 +93,11 @@ export function cleanFailure(message: string, root: string): string {
   }
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
   const text = kept.slice(0, 30).join('\n') + (kept.length > 30 ? '\n…' : '');
-  return text.split(root + sep).join('').split(root).join('.');
+  return text
+    .split(root + sep)
+    .join('')
+    .split(root)
+    .join('.');
 }
 
 /**
@@ -100,7 +106,11 @@ export function cleanFailure(message: string, root: string): string {
  * give the same results.
  * @param root the project root the chapters' `dir`s are relative to
  */
-export function buildChapterResults(outcomes: Iterable<SpecOutcome>, chapters: ReadonlyArray<Pick<Chapter, 'id' | 'dir'>>, root: string): ChapterResult[] {
+export function buildChapterResults(
+  outcomes: Iterable<SpecOutcome>,
+  chapters: ReadonlyArray<Pick<Chapter, 'id' | 'dir'>>,
+  root: string,
+): ChapterResult[] {
   const results = new Map<string, ChapterResult>(chapters.map((c) => [c.id, { id: c.id, tests: [], fileErrors: [] }]));
   const files = [...outcomes]
     .map((outcome) => ({ outcome, rel: relative(root, outcome.file).split(sep).join('/') }))

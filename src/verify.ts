@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BuildError } from './errors.ts';
-import { buildChapterResults, cleanFailure, fromJsonReport, type VitestJsonReport } from './results.ts';
+import { ANSI, buildChapterResults, cleanFailure, fromJsonReport, type VitestJsonReport } from './results.ts';
 import type { Chapter, ChapterResult, RunInfo, Verification } from './types.ts';
 import type { ProbeEvent } from './verify-probe.ts';
 
@@ -71,9 +71,6 @@ export function runInfo(root: string, date = new Date()): RunInfo {
     dirty: (git(root, ['status', '--porcelain']) ?? '') !== '',
   };
 }
-
-/** Colour codes in vitest's output. */
-const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Seconds a spec file may run before the build stops its chapter, unless `--time-limit` says otherwise. */
 export const DEFAULT_TIME_LIMIT_S = 120;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createSiteServer, listenAddress, startSiteServer, TYPEDOC_SCRIPT_HASHES } from '../src/serve.ts';
+import { createSiteServer, listenAddress, sitePathOf, startSiteServer, TYPEDOC_SCRIPT_HASHES } from '../src/serve.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'serve-'));
 const dir = join(work, 'site');
@@ -214,5 +214,17 @@ describe('faults of the hand-written server it replaces', () => {
     expect(api).toContain(`script-src 'self' 'wasm-unsafe-eval' ${TYPEDOC_SCRIPT_HASHES.join(' ')};`);
     expect(api).toContain("style-src 'self' 'unsafe-inline';");
     expect(api).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('the URL mapping npm start and npm run dev share', () => {
+  test('a URL path names a site file relative to the site; .., dotfiles, NULs and bad escapes name none', () => {
+    expect(sitePathOf('/')).toBe('');
+    expect(sitePathOf('/01-x/')).toBe('01-x');
+    expect(sitePathOf('/assets/site.css')).toBe('assets/site.css');
+    expect(sitePathOf('/a//b/./c%20d.txt')).toBe('a/b/c d.txt');
+    for (const path of ['/%2e%2e/etc/passwd', '/01-x/..%2f..%2fetc', '/..', '/.env', '/a/.git/config', '/a/%00', '/%E0%A4%A']) {
+      expect(sitePathOf(path), path).toBeUndefined();
+    }
   });
 });

@@ -34,7 +34,16 @@ import { mergeResults, SpecRunner } from './specs.ts';
 
 export { addChange, type Batch, type Change, classifyChange, emptyBatch } from './changes.ts';
 export { WorkQueue } from './queue.ts';
-export { builtFile, DevSite, injectDev, isLoopbackHost, refuseDevRequest, RELOAD_JS, RELOAD_PATH, type ReloadEvent } from './server.ts';
+export {
+  builtFile,
+  DevSite,
+  injectDev,
+  isLoopbackHost,
+  refuseDevRequest,
+  RELOAD_JS,
+  RELOAD_PATH,
+  type ReloadEvent,
+} from './server.ts';
 export { mergeResults, SpecRunner } from './specs.ts';
 
 export interface DevOptions {
@@ -78,7 +87,9 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   function reread(ids?: string[]): void {
     try {
       if (!ids || ids.some((id) => !chapters.some((c) => c.id === id))) chapters = findChapters(chaptersDir, root);
-      else for (const id of ids) chapters[chapters.findIndex((c) => c.id === id)] = readChapter(join(chaptersDir, id), root);
+      else
+        for (const id of ids)
+          chapters[chapters.findIndex((c) => c.id === id)] = readChapter(join(chaptersDir, id), root);
     } catch (e) {
       site.error = (e as Error).message;
     }
@@ -112,28 +123,52 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       await renderer.restart();
       reread();
     }
-    const rerun = batch.rerunAll ? chapters.map((c) => c.id) : [...batch.chapters].filter(([, r]) => r).map(([id]) => id);
+    const rerun = batch.rerunAll
+      ? chapters.map((c) => c.id)
+      : [...batch.chapters].filter(([, r]) => r).map(([id]) => id);
     if (rerun.length > 0) {
       // Read the chapters again, so a spec file that appeared (or a new chapter folder) runs too.
       reread(rerun);
       const t = performance.now();
       const run = runInfo(root);
-      const results = await specs.run(chapters.filter((c: Chapter) => rerun.includes(c.id)), batch.files);
+      const results = await specs.run(
+        chapters.filter((c: Chapter) => rerun.includes(c.id)),
+        batch.files,
+      );
       // Each chapter says which run its results come from, as a build's do.
       for (const r of results) r.run = { date: run.date, commit: run.commit, dirty: run.dirty };
       specsMs = Math.round(performance.now() - t);
-      verification = mergeResults({ ...verification, run }, results, chapters.map((c) => c.id));
+      verification = mergeResults(
+        { ...verification, run },
+        results,
+        chapters.map((c) => c.id),
+      );
       for (const r of results) ran.push({ id: r.id, ...tally(r) });
     }
     const changedMark = chapters.some((c) => before.get(c.id) !== mark(c.id));
-    const whole = batch.all || batch.rerunAll || changedMark || batch.chapters.size === 0 || [...batch.chapters.keys()].some((id) => !order.includes(id));
+    const whole =
+      batch.all ||
+      batch.rerunAll ||
+      changedMark ||
+      batch.chapters.size === 0 ||
+      [...batch.chapters.keys()].some((id) => !order.includes(id));
     const r = await renderInto(whole ? null : [...batch.chapters.keys()]);
     const total = Math.round(performance.now() - seenAt);
-    const event: ReloadEvent = { generation: site.generation + 1, pages: r.pages, cause: [...batch.files], ms: { total, specs: specsMs, render: r.ms }, ran };
+    const event: ReloadEvent = {
+      generation: site.generation + 1,
+      pages: r.pages,
+      cause: [...batch.files],
+      ms: { total, specs: specsMs, render: r.ms },
+      ran,
+    };
     site.publish(event);
-    const tallies = ran.map((x) => `${x.id.slice(0, 2)}: ${x.passed} passed${x.failed ? `, ${x.failed} failed` : ''}`).join('; ');
+    const tallies = ran
+      .map((x) => `${x.id.slice(0, 2)}: ${x.passed} passed${x.failed ? `, ${x.failed} failed` : ''}`)
+      .join('; ');
     const what = ran.length ? `specs ${specsMs} ms (${tallies}), ` : '';
-    log(`${event.cause.join(', ')} → ${what}render ${r.ms} ms, ${whole ? 'every page' : r.pages.join(', ')} (${total} ms from save)`);
+    log(
+      `${event.cause.join(', ')} → ${what}render ${r.ms} ms, ${whole ? 'every page' : r.pages.join(', ')} (${total} ms from save)`,
+    );
   }
 
   const queue = new WorkQueue(handle, (e) => {

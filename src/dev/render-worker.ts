@@ -48,7 +48,12 @@ async function renderWorker(port: MessagePort): Promise<void> {
       chapters[index] = readChapter(dir, req.root);
     }
     const ctx = render.renderContext(md, chapters, req.verification, { used });
-    const files = ids.flatMap((id) => render.chapterFiles(ctx, chapters.findIndex((c) => c.id === id)));
+    const files = ids.flatMap((id) =>
+      render.chapterFiles(
+        ctx,
+        chapters.findIndex((c) => c.id === id),
+      ),
+    );
     files.push({ path: 'index.html', content: render.indexPage(ctx, { api: req.api }) });
     files.push(css());
     return files;
@@ -59,7 +64,9 @@ async function renderWorker(port: MessagePort): Promise<void> {
     let reply: RenderReply;
     try {
       const files = req.ids === null ? renderAll(req) : renderSome(req, req.ids);
-      reply = files ? { seq: req.seq, files, chapters, ms: Math.round(performance.now() - start) } : { seq: req.seq, error: 'RESCAN' };
+      reply = files
+        ? { seq: req.seq, files, chapters, ms: Math.round(performance.now() - start) }
+        : { seq: req.seq, error: 'RESCAN' };
     } catch (error) {
       reply = { seq: req.seq, error: error instanceof Error ? error.message : String(error) };
     }
@@ -68,4 +75,5 @@ async function renderWorker(port: MessagePort): Promise<void> {
   port.postMessage({ seq: 0, ms: 0 } satisfies RenderReply);
 }
 
-if (!isMainThread && parentPort && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG]) void renderWorker(parentPort);
+if (!isMainThread && parentPort && (workerData as Record<string, unknown> | null)?.[WORKER_FLAG])
+  void renderWorker(parentPort);

@@ -9,7 +9,7 @@ import { DevSite, EVENTS_PATH } from './server.ts';
 const page = (text: string) =>
   `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(false, 'meta')}"><title>t</title><link rel="icon" href="data:,"></head><body><p id="text">${text}</p></body></html>`;
 
-describe('npm run dev in a browser, under the site\'s Content-Security-Policy', () => {
+describe("npm run dev in a browser, under the site's Content-Security-Policy", () => {
   const site = new DevSite(join(tmpdir(), 'no-build-here'));
   let base = '';
 
@@ -34,7 +34,13 @@ describe('npm run dev in a browser, under the site\'s Content-Security-Policy', 
       expect(await tab.textContent('#text')).toBe('first');
       site.update([{ path: 'index.html', content: page('second') }], false);
       const reloaded = tab.waitForEvent('load');
-      site.publish({ generation: 1, pages: ['index.html'], cause: ['chapters/01-x/README.md'], ms: { total: 0, specs: 0, render: 0 }, ran: [] });
+      site.publish({
+        generation: 1,
+        pages: ['index.html'],
+        cause: ['chapters/01-x/README.md'],
+        ms: { total: 0, specs: 0, render: 0 },
+        ran: [],
+      });
       await reloaded;
       expect(await tab.textContent('#text')).toBe('second');
       expect(problems).toEqual([]);

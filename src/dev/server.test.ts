@@ -42,8 +42,30 @@ describe('pages in dev', () => {
 
 describe('who the dev server answers', () => {
   test('only loopback names in Host, with any port: not a rebound DNS name, not another address', () => {
-    for (const host of ['localhost', 'localhost:4000', 'LOCALHOST:4000', '127.0.0.1', '127.0.0.1:4000', '[::1]', '[::1]:4000']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of [undefined, '', 'evil.example', 'evil.example:4000', 'localhost.evil.example', '127.0.0.1.nip.io', 'localhost:4000@evil.example', '127.0.0.2:4000', '0.0.0.0:4000', '[::ffff:127.0.0.1]:4000', '192.168.1.5:4000', 'localhost:']) {
+    for (const host of [
+      'localhost',
+      'localhost:4000',
+      'LOCALHOST:4000',
+      '127.0.0.1',
+      '127.0.0.1:4000',
+      '[::1]',
+      '[::1]:4000',
+    ])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of [
+      undefined,
+      '',
+      'evil.example',
+      'evil.example:4000',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      'localhost:4000@evil.example',
+      '127.0.0.2:4000',
+      '0.0.0.0:4000',
+      '[::ffff:127.0.0.1]:4000',
+      '192.168.1.5:4000',
+      'localhost:',
+    ]) {
       expect(isLoopbackHost(host), String(host)).toBe(false);
     }
   });
@@ -98,7 +120,14 @@ describe('who the dev server answers', () => {
       symlinkSync(join(work, 'secret.txt'), join(site, 'pagefind/leak.js'));
       expect(String(builtFile(site, 'pagefind/pagefind.js'))).toBe('export {};');
       expect(String(builtFile(site, 'api/index.html'))).toBe('<h1>api</h1>');
-      for (const path of ['pagefind/.hidden', 'pagefind/leak.js', 'index.html', 'pagefind/missing.js', 'api/../index.html']) expect(builtFile(site, path), path).toBeUndefined();
+      for (const path of [
+        'pagefind/.hidden',
+        'pagefind/leak.js',
+        'index.html',
+        'pagefind/missing.js',
+        'api/../index.html',
+      ])
+        expect(builtFile(site, path), path).toBeUndefined();
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -133,7 +162,10 @@ describe('dev serves files as npm start does', () => {
       mkdirSync(join(siteDir, path, '..'), { recursive: true });
       writeFileSync(join(siteDir, path), content);
     }
-    dev.update(Object.entries(files).map(([path, content]) => ({ path, content })), true);
+    dev.update(
+      Object.entries(files).map(([path, content]) => ({ path, content })),
+      true,
+    );
     devBase = await dev.listen(0);
     await new Promise<void>((resolve) => start.listen(0, '127.0.0.1', resolve));
     startBase = `http://127.0.0.1:${(start.address() as AddressInfo).port}/`;
@@ -156,12 +188,23 @@ describe('dev serves files as npm start does', () => {
     expect((await ask(devBase, '/notes.txt')).headers['content-type']).toBe('text/plain; charset=utf-8');
     expect((await ask(devBase, '/favicon.ico')).headers['content-type']).toBe('image/x-icon');
     expect((await ask(devBase, '/assets/font.woff2')).headers['content-type']).toBe('font/woff2');
-    for (const path of ['/', '/01-x/', '/01-x/app.ts', '/assets/site.css', '/assets/site.js', '/data.json', '/pic.svg', '/unknown.xyz']) {
-      expect((await ask(devBase, path)).headers['content-type'], path).toBe((await ask(startBase, path)).headers['content-type']);
+    for (const path of [
+      '/',
+      '/01-x/',
+      '/01-x/app.ts',
+      '/assets/site.css',
+      '/assets/site.js',
+      '/data.json',
+      '/pic.svg',
+      '/unknown.xyz',
+    ]) {
+      expect((await ask(devBase, path)).headers['content-type'], path).toBe(
+        (await ask(startBase, path)).headers['content-type'],
+      );
     }
   });
 
-  test('the same security headers as npm start: the site\'s Content-Security-Policy, Referrer-Policy, nosniff', async () => {
+  test("the same security headers as npm start: the site's Content-Security-Policy, Referrer-Policy, nosniff", async () => {
     for (const path of ['/', '/01-x/', '/notes.txt', '/missing', '/api/']) {
       const [d, s] = [await ask(devBase, path), await ask(startBase, path)];
       for (const name of ['content-security-policy', 'referrer-policy', 'x-content-type-options']) {
@@ -169,10 +212,12 @@ describe('dev serves files as npm start does', () => {
         expect(d.headers[name], `${path} ${name}`).toBe(s.headers[name]);
       }
     }
-    expect((await ask(devBase, '/')).headers['content-security-policy']).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
+    expect((await ask(devBase, '/')).headers['content-security-policy']).toMatch(
+      /script-src 'self' 'wasm-unsafe-eval';/,
+    );
   });
 
-  test('the reload script is a file of the site\'s own origin, which its script-src allows', async () => {
+  test("the reload script is a file of the site's own origin, which its script-src allows", async () => {
     const script = await ask(devBase, RELOAD_PATH);
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -183,7 +228,20 @@ describe('dev serves files as npm start does', () => {
   });
 
   test('URLs map to the same files: folders, redirects that stay on this origin, no .. and no dotfiles', async () => {
-    for (const path of ['/', '/01-x/', '/01-x', '//evil.example/..%2f01-x', '/01-x/..%2f..%2fetc', '/%2e%2e/index.html', '/.env', '/01-x/.notes', '/a/%00', '/%E0%A4%A', '/notes.txt/', '/01-x?x=1']) {
+    for (const path of [
+      '/',
+      '/01-x/',
+      '/01-x',
+      '//evil.example/..%2f01-x',
+      '/01-x/..%2f..%2fetc',
+      '/%2e%2e/index.html',
+      '/.env',
+      '/01-x/.notes',
+      '/a/%00',
+      '/%E0%A4%A',
+      '/notes.txt/',
+      '/01-x?x=1',
+    ]) {
       const [d, s] = [await ask(devBase, path), await ask(startBase, path)];
       expect(d.status, path).toBe(s.status);
       expect(d.headers.location, path).toBe(s.headers.location);

@@ -40,11 +40,14 @@ export const DEV_CSS_PATH = '/__dev/dev.css';
 export const RELOAD_JS = `(function(){var s=new EventSource('${EVENTS_PATH}');s.addEventListener('reload',function(e){var d=JSON.parse(e.data),p=location.pathname;if(d.pages.indexOf('*')>=0||d.pages.some(function(x){return p==='/'+x||p==='/'+x.replace(/index\\.html$/,'')}))location.reload()});})();\n`;
 
 /** The error banner's style, served at {@link DEV_CSS_PATH}. */
-export const DEV_CSS = '.dev-error{position:sticky;top:0;z-index:9;margin:0;padding:.6em;background:#b00020;color:#fff;white-space:pre-wrap}\n';
+export const DEV_CSS =
+  '.dev-error{position:sticky;top:0;z-index:9;margin:0;padding:.6em;background:#b00020;color:#fff;white-space:pre-wrap}\n';
 
 /** Adds the reload script (and an error banner, if any) to a page, just before `</body>`. */
 export function injectDev(html: string, error?: string): string {
-  const banner = error ? `<link rel="stylesheet" href="${DEV_CSS_PATH}"><pre class="dev-error">dev: ${escText(error)}</pre>` : '';
+  const banner = error
+    ? `<link rel="stylesheet" href="${DEV_CSS_PATH}"><pre class="dev-error">dev: ${escText(error)}</pre>`
+    : '';
   const at = html.lastIndexOf('</body>');
   const add = `${banner}<script src="${RELOAD_PATH}"></script>`;
   return at === -1 ? html + add : `${html.slice(0, at)}${add}${html.slice(at)}`;
@@ -67,7 +70,9 @@ export function isLoopbackHost(host: string | undefined): boolean {
 export function refuseDevRequest(req: IncomingMessage, res: ServerResponse): boolean {
   if (!isLoopbackHost(req.headers.host)) {
     res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end('npm run dev answers only http://localhost, http://127.0.0.1 and http://[::1] (this Host is not one of them)\n');
+    res.end(
+      'npm run dev answers only http://localhost, http://127.0.0.1 and http://[::1] (this Host is not one of them)\n',
+    );
     return true;
   }
   if ((req.url ?? '/').split('?')[0] === EVENTS_PATH && req.method !== 'GET') {
@@ -145,7 +150,10 @@ export class DevSite {
     const { pathname, search } = splitTarget(url.startsWith('/') ? url : '/');
     for (const [name, value] of Object.entries(securityHeaders(pathname))) res.setHeader(name, value);
     if (refuseDevRequest(req, res)) return;
-    if (pathname === EVENTS_PATH) return this.stream(req, res);
+    if (pathname === EVENTS_PATH) {
+      this.stream(req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': 0 }).end();
       return;
@@ -155,13 +163,19 @@ export class DevSite {
       res.writeHead(400, { 'content-length': 0 }).end();
       return;
     }
-    if (pathname === RELOAD_PATH) return this.send(req, res, 200, RELOAD_PATH, RELOAD_JS);
-    if (pathname === DEV_CSS_PATH) return this.send(req, res, 200, DEV_CSS_PATH, DEV_CSS);
+    const own = pathname === RELOAD_PATH ? RELOAD_JS : pathname === DEV_CSS_PATH ? DEV_CSS : undefined;
+    if (own !== undefined) {
+      this.send(req, res, 200, pathname, own);
+      return;
+    }
     const rel = sitePathOf(pathname);
     const folder = rel === '' || pathname.endsWith('/');
     const path = rel === undefined ? undefined : folder ? (rel === '' ? 'index.html' : `${rel}/index.html`) : rel;
     const body = path === undefined ? undefined : this.body(path);
-    if (body !== undefined && path !== undefined) return this.send(req, res, 200, path, body);
+    if (body !== undefined && path !== undefined) {
+      this.send(req, res, 200, path, body);
+      return;
+    }
     if (rel !== undefined && !folder && this.body(`${rel}/index.html`) !== undefined) {
       res.writeHead(301, { location: folderRedirect(pathname, search), 'content-length': 0 }).end();
       return;
@@ -169,10 +183,20 @@ export class DevSite {
     this.send(req, res, 404, '404.html', this.files.get('404.html') ?? 'Not found');
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, status: number, path: string, body: string | Uint8Array): void {
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    path: string,
+    body: string | Uint8Array,
+  ): void {
     const type = contentType(path);
     const out = type.startsWith('text/html') ? injectDev(String(body), this.error) : body;
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-dev-generation': String(this.generation) });
+    res.writeHead(status, {
+      'content-type': type,
+      'cache-control': 'no-store',
+      'x-dev-generation': String(this.generation),
+    });
     res.end(req.method === 'HEAD' ? undefined : out);
   }
 

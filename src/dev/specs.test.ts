@@ -8,8 +8,23 @@ const root = join(import.meta.dirname, '../..');
 
 describe('results in dev', () => {
   test('merging one chapter’s new results keeps the others and the chapters’ order', () => {
-    const v: Verification = { run: { versions: { node: '20', express: '5', 'express-session': '1', 'cookie-parser': '1' }, date: 'd', commit: 'c', dirty: false }, chapters: [{ id: '02-b', tests: [], fileErrors: [] }, { id: '01-a', tests: [], fileErrors: [] }] };
-    const merged = mergeResults(v, [{ id: '01-a', tests: [], fileErrors: [{ file: 'x', message: 'y' }] }], ['01-a', '02-b']);
+    const v: Verification = {
+      run: {
+        versions: { node: '20', express: '5', 'express-session': '1', 'cookie-parser': '1' },
+        date: 'd',
+        commit: 'c',
+        dirty: false,
+      },
+      chapters: [
+        { id: '02-b', tests: [], fileErrors: [] },
+        { id: '01-a', tests: [], fileErrors: [] },
+      ],
+    };
+    const merged = mergeResults(
+      v,
+      [{ id: '01-a', tests: [], fileErrors: [{ file: 'x', message: 'y' }] }],
+      ['01-a', '02-b'],
+    );
     expect(merged.chapters.map((c) => c.id)).toEqual(['01-a', '02-b']);
     expect(merged.chapters[0]?.fileErrors).toHaveLength(1);
   });
@@ -27,7 +42,10 @@ describe('results in dev', () => {
       const build = (await verifyChapters(chapters, { root })).chapters;
       process.stdout.write(JSON.stringify({ dev, build }));
       process.exitCode = 0; // vitest sets 1 for the fixture's failing claim`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += String(c)));
@@ -42,7 +60,11 @@ describe('results in dev', () => {
         ...r,
         tests: r.tests.map(({ durationMs: _ms, ...t }) => ({
           ...t,
-          exchanges: t.exchanges.map((e) => ({ ...e, setCookie: e.setCookie.map(cookie), ...(e.cookie ? { cookie: cookie(e.cookie) } : {}) })),
+          exchanges: t.exchanges.map((e) => ({
+            ...e,
+            setCookie: e.setCookie.map(cookie),
+            ...(e.cookie ? { cookie: cookie(e.cookie) } : {}),
+          })),
         })),
       }));
     expect(build.map((r) => r.id)).toEqual(['01-passing', '02-failing']);

@@ -21,7 +21,11 @@ export class SpecRunner {
   static async create(root: string, include?: string[]): Promise<SpecRunner> {
     // Imported lazily: only dev needs vitest's Node API.
     const { createVitest } = await import('vitest/node');
-    const vitest = await createVitest('test', { watch: false, includeTaskLocation: true, reporters: [{}], root, ...(include ? { include } : {}) }, {});
+    const vitest = await createVitest(
+      'test',
+      { watch: false, includeTaskLocation: true, reporters: [{}], root, ...(include ? { include } : {}) },
+      {},
+    );
     return new SpecRunner(root, vitest);
   }
 
