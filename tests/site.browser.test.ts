@@ -72,7 +72,9 @@ async function visit(page: Page, path: string): Promise<{ errors: string[]; fore
   return { errors, foreign, status: response?.status() ?? 0 };
 }
 
-describe('the built site in Chromium', () => {
+// The tests are independent (each opens its own context or page), so they run at once in the one
+// browser: their waits on page loads overlap.
+describe.concurrent('the built site in Chromium', () => {
   test('every page loads with no console error and no request to another host', async () => {
     const context = await browser.newContext();
     // Evidence pages share one template: chapter 01's (with this run's results) and one without results.

@@ -111,10 +111,12 @@ describe('verify: faults', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'verify-faults-'));
+    void startKillScenario(); // runs while this build waits on its hanging chapters
     report = await build({ root, chaptersDir: faults, out: out(), timeLimit: 5, mutationResults: false, search: false, apiDocs: false, log: (l) => lines.push(l) });
   }, 240_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await killRun?.catch(() => undefined); // never leave its builder running
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -181,64 +183,99 @@ describe('verify: the real time-out message', () => {
 });
 
 describe('verify: the build killed with kill -9', () => {
-  /** Pids of the processes under `pid` whose command line contains `text`. */
-  function under(pid: number, text: string): number[] {
-    const parents = new Map<number, number[]>();
-    for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-      } catch {
-        // gone
-      }
-    }
-    const out: number[] = [];
-    const queue = [pid];
-    while (queue.length > 0) for (const child of parents.get(queue.shift() as number) ?? []) out.push(child), queue.push(child);
-    return out.filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    });
-  }
-  const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  const until = async (what: () => boolean, ms: number) => {
-    for (const end = Date.now() + ms; Date.now() < end; ) {
-      if (what()) return true;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return what();
-  };
-
   test('the vitest process does not outlive the build, even with a spec spinning in a loop', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'verify-kill-'));
-    const chapters = join(work, 'chapters');
-    cpSync(join(root, 'tests/fixtures/chapters-faults/02-sync-loop'), join(chapters, '02-sync-loop'), { recursive: true });
-    // The build, as a process of its own, with a time limit it will never reach.
-    const script = `import { findChapters } from ${JSON.stringify(join(root, 'src/find.ts'))};
-      import { verifyChapters } from ${JSON.stringify(join(root, 'src/verify.ts'))};
-      const chapters = findChapters(${JSON.stringify(chapters)}, ${JSON.stringify(root)});
-      await verifyChapters(chapters, { root: ${JSON.stringify(root)}, timeLimit: 600 });`;
-    const builder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: 'ignore' });
-    try {
-      let vitest: number[] = [];
-      // Wait until the spec is spinning: its vitest process has been running a while.
-      expect(await until(() => (vitest = under(builder.pid as number, 'vitest.mjs')).length > 0, 60_000)).toBe(true);
-      await new Promise((r) => setTimeout(r, 3000));
-      expect(vitest.every(alive)).toBe(true);
-      // The run's temporary folder, from the process's command line (--config DIR/vitest.config.mjs).
-      const config = /--config\0([^\0]+)\/vitest\.config\.mjs/.exec(readFileSync(`/proc/${vitest[0]}/cmdline`, 'utf8'))?.[1] as string;
-      expect(existsSync(config)).toBe(true);
-      builder.kill('SIGKILL');
-      expect(await until(() => !vitest.some(alive), 30_000)).toBe(true);
-      // and its temporary folder went with it (the build's own clean-up never ran)
-      expect(await until(() => !existsSync(config), 5_000)).toBe(true);
-    } finally {
-      builder.kill('SIGKILL');
-      rmSync(work, { recursive: true, force: true });
-    }
-  }, 120_000);
+    const seen = await startKillScenario();
+    expect(seen).toEqual({ vitestStarted: true, aliveWhileSpinning: true, runFolderFound: true, vitestGone: true, runFolderGone: true });
+  }, 300_000);
 });
+
+/** Pids of the processes under `pid` whose command line contains `text`. */
+function under(pid: number, text: string): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) for (const child of parents.get(queue.shift() as number) ?? []) out.push(child), queue.push(child);
+  return out.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
+const alive = (pid: number) => {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false; // gone between the listing and the read
+  }
+};
+const until = async (what: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (what()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return what();
+};
+
+/**
+ * The kill -9 scenario, observed: started beside the faults build (which waits mostly on its time
+ * limit), so the two overlap; its test awaits the observations. Every wait is on a condition.
+ */
+let killRun: Promise<KillObservations> | undefined;
+/** Starts the scenario once; a failure is kept for its test to report, never an unhandled rejection. */
+function startKillScenario(): Promise<KillObservations> {
+  if (!killRun) {
+    killRun = killScenario();
+    killRun.catch(() => undefined);
+  }
+  return killRun;
+}
+interface KillObservations {
+  vitestStarted: boolean;
+  aliveWhileSpinning: boolean;
+  runFolderFound: boolean;
+  vitestGone: boolean;
+  runFolderGone: boolean;
+}
+
+async function killScenario(): Promise<KillObservations> {
+  const work = mkdtempSync(join(tmpdir(), 'verify-kill-'));
+  const chapters = join(work, 'chapters');
+  cpSync(join(root, 'tests/fixtures/chapters-faults/02-sync-loop'), join(chapters, '02-sync-loop'), { recursive: true });
+  // The build, as a process of its own, with a time limit it will never reach.
+  const script = `import { findChapters } from ${JSON.stringify(join(root, 'src/find.ts'))};
+    import { verifyChapters } from ${JSON.stringify(join(root, 'src/verify.ts'))};
+    const chapters = findChapters(${JSON.stringify(chapters)}, ${JSON.stringify(root)});
+    await verifyChapters(chapters, { root: ${JSON.stringify(root)}, timeLimit: 600 });`;
+  const builder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: 'ignore' });
+  const seen: KillObservations = { vitestStarted: false, aliveWhileSpinning: false, runFolderFound: false, vitestGone: false, runFolderGone: false };
+  try {
+    let vitest: number[] = [];
+    // Wait until the spec is spinning: its vitest process has been running a while.
+    seen.vitestStarted = await until(() => (vitest = under(builder.pid as number, 'vitest.mjs')).length > 0, 120_000);
+    if (!seen.vitestStarted) return seen;
+    await new Promise((r) => setTimeout(r, 3000));
+    seen.aliveWhileSpinning = vitest.every(alive);
+    // The run's temporary folder, from the process's command line (--config DIR/vitest.config.mjs).
+    const config = /--config\0([^\0]+)\/vitest\.config\.mjs/.exec(readFileSync(`/proc/${vitest[0]}/cmdline`, 'utf8'))?.[1] as string;
+    seen.runFolderFound = existsSync(config);
+    builder.kill('SIGKILL');
+    seen.vitestGone = await until(() => !vitest.some(alive), 60_000);
+    // and its temporary folder went with it (the build's own clean-up never ran)
+    seen.runFolderGone = await until(() => !existsSync(config), 30_000);
+    return seen;
+  } finally {
+    builder.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  }
+}
