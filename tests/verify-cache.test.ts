@@ -45,28 +45,28 @@ describe('incremental verification', () => {
     const date = first.verification.chapters[0]?.run?.date as string;
     expect(date).toMatch(/^\d{4}-/);
     expect(readFileSync(join(root, 'site/01-passing/index.html'), 'utf8')).toContain(`These results come from the run of <time datetime="${date}">`);
-  }, 120_000);
+  }, 300_000);
 
   test("changing one chapter's file re-runs only that chapter", async () => {
     appendFileSync(join(root, 'chapters/02-trivial/app.test.ts'), '\n// changed\n');
     expect((await run()).verify).toEqual({ ran: ['02-trivial'], cached: ['01-passing'] });
-  }, 120_000);
+  }, 300_000);
 
   test('changing one testkit file re-runs every chapter', async () => {
     appendFileSync(join(root, 'src/testkit/cookies.ts'), '\n// changed\n');
     expect((await run()).verify).toEqual({ ran: ['01-passing', '02-trivial'], cached: [] });
-  }, 120_000);
+  }, 300_000);
 
   test('changing the lockfile re-runs every chapter', async () => {
     appendFileSync(join(root, 'package-lock.json'), '\n');
     expect((await run()).verify).toEqual({ ran: ['01-passing', '02-trivial'], cached: [] });
-  }, 120_000);
+  }, 300_000);
 
   test('--no-cache (no cache folder) re-runs every chapter', async () => {
     expect((await run(false)).verify).toEqual({ ran: ['01-passing', '02-trivial'], cached: [] });
     // and the saved results are still there for the next build with the cache
     expect((await run()).verify).toEqual({ ran: [], cached: ['01-passing', '02-trivial'] });
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('the inputs hash', () => {
@@ -130,5 +130,5 @@ describe('the build command', () => {
       expect(code).toBe(2);
       expect(stderr).toContain(`build: --time-limit: expected a number of seconds above 0, got "${value}"`);
     }
-  }, 60_000);
+  }, 180_000);
 });
