@@ -123,19 +123,19 @@ describe('the highlighter’s parts', () => {
 
   test('colours to classes: palette names, hashed names, none for the foreground, the same name for the same pair', () => {
     const colours = new ColourClasses();
-    const fg = '--l:#24292e;--d:#e1e4e8';
-    expect(colours.classFor(style('#D73A49', '#F97583'), fg)).toBe('h-k');
-    expect(colours.classFor(style('#24292E', '#E1E4E8'), fg)).toBeUndefined();
-    const odd = colours.classFor(style('#123456', '#654321'), fg);
+    const fg = '--l:#1f2328;--d:#e6edf3';
+    expect(colours.classFor(style('#CF222E', '#FF7B72'), fg)).toBe('h-k');
+    expect(colours.classFor(style('#1F2328', '#E6EDF3'), fg)).toBeUndefined();
+    const odd = colours.classFor(style('#123456', '#abcdef'), fg);
     expect(odd).toMatch(/^h-[0-9a-f]{5}$/);
-    expect(colours.classFor(style('#123456', '#654321'), fg)).toBe(odd);
+    expect(colours.classFor(style('#123456', '#abcdef'), fg)).toBe(odd);
     // Sorted by name, each once.
-    expect(colours.css(['h-k', odd as string, 'h-k'])).toBe(`${odd}{--l:#123456;--d:#654321}\nh-k{--l:#d73a49;--d:#f97583}`);
+    expect(colours.css(['h-k', odd as string, 'h-k'])).toBe(`${odd}{--l:#123456;--d:#abcdef}\nh-k{--l:#cf222e;--d:#ff7b72}`);
   });
 
   test('the cache: a block seen in this build is not made again; a saved one is taken with its rules', () => {
     let made = 0;
-    const rules: Record<string, string> = { 'h-k': '--l:#d73a49;--d:#f97583' };
+    const rules: Record<string, string> = { 'h-k': '--l:#cf222e;--d:#ff7b72' };
     const from = (saved: HighlightCache) => {
       const cache = new BlockCache<{ html: string; classes: string[] }>(saved);
       const get = (code: string) =>

@@ -11,7 +11,7 @@ import { THEMES } from './languages.ts';
 export type HighlightCache = Record<string, { html: string; rules: Record<string, string> }>;
 
 /** Cache keys change when the themes, shiki's grammars or our markup might. */
-const CACHE_VERSION = `shiki-4|${THEMES.light}|${THEMES.dark}|v4`;
+const CACHE_VERSION = `shiki-4|${THEMES.light}|${THEMES.dark}|v5`;
 
 /** The cache key of a block: the language and the code, with {@link CACHE_VERSION}. */
 export function keyOf(code: string, language: string): string {
