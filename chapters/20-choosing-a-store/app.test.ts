@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { transform } from 'esbuild';
 import { RedisStore } from 'connect-redis';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
 import { MemoryStore } from 'express-session';
 import { createClient } from 'redis';
 import request from 'supertest';
@@ -18,10 +19,35 @@ import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
 import { CountingStore, FailingStore, storedCount, storedSession } from '../../src/testkit/store.ts';
 import { type RedisHandle, skipRedis, startRedis } from '../../src/testkit/redis.ts';
 import { makeWorkDir, tempFolder } from '../../src/testkit/tsc.ts';
-import { createApp, storeFromEnv, type StoreChoice } from './app.ts';
+import { createApp, KnexStore, storeFromEnv, type StoreChoice } from './app.ts';
 
 const SECRET = 'chapter-20-secret';
 const ROOT = join(import.meta.dirname, '..', '..');
+const MINUTE = 60 * 1000;
+
+/** The `license` field of an installed package's package.json. */
+const licence = (name: string) =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { license: string }).license;
+
+/** Rows of the sessions table in a SQLite file, read through a separate read-only connection. */
+function sessionRows(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The snippet as JavaScript with its types stripped by esbuild, which is what tsx does (at half
+ * tsx's start-up), in a temporary folder that sees this project's node_modules. Returns its path.
+ */
+async function transpiledSnippet(folder: string): Promise<string> {
+  const work = await makeWorkDir(folder, 'work');
+  const { code } = await transform(readFileSync(join(import.meta.dirname, 'app.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
+  return work.write('app.js', code);
+}
 
 const servers = new LoopbackServers();
 const choices: StoreChoice[] = [];
@@ -162,8 +188,6 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
   });
 
   test('better-sqlite3-session-store is GPL-3.0-only; express-session, connect-redis and better-sqlite3 are MIT', () => {
-    const licence = (name: string) =>
-      (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { license: string }).license;
     expect(licence('better-sqlite3-session-store')).toBe('GPL-3.0-only');
     expect(['express-session', 'connect-redis', 'better-sqlite3'].map(licence)).toEqual(['MIT', 'MIT', 'MIT']);
   });
@@ -229,6 +253,27 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
     await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
   });
 
+  test('an expired session is not returned (401), and the cleanup every 15 minutes deletes its row', async () => {
+    const file = join(dir, 'expiry.db');
+    // The store compares expiry dates with SQLite's own clock, so the login happens an hour ago
+    // (Date faked) and its session expired half an hour ago. setInterval is faked to run the cleanup.
+    const now = Date.now();
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'], now: now - 60 * MINUTE });
+    try {
+      const app = createApp({ store: open({ SQLITE_PATH: file }).store, secret: SECRET });
+      const { header } = await logIn(app, 204);
+      vi.setSystemTime(now);
+      await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+      expect(sessionRows(file)).toBe(1); // not returned, but still on disk
+      vi.advanceTimersByTime(15 * MINUTE - 1);
+      expect(sessionRows(file)).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(sessionRows(file)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   // Each child lists what keeps its event loop alive (process.getActiveResourcesInfo(): only
   // referenced handles and timers) before and right after creating the store: a deterministic
   // reading of why it will or will not exit, instead of waiting seconds to see.
@@ -237,13 +282,9 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
   const timers = (resources: string[]) => resources.filter((r) => r === 'Timeout').length;
 
   test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", { timeout: 30_000 }, async () => {
-    // The snippet runs as JavaScript with its types stripped by esbuild, which is what tsx does
-    // (at half tsx's start-up), from a temporary folder that sees this project's node_modules.
     const folder = await tempFolder('chapter-20-');
     try {
-      const work = await makeWorkDir(folder.path, 'work');
-      const { code } = await transform(readFileSync(join(import.meta.dirname, 'app.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
-      const snippet = await work.write('app.js', code);
+      const snippet = await transpiledSnippet(folder.path);
       const [published, fixed] = await Promise.all([
         runNode(
           [
@@ -269,6 +310,242 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
       // The subclass's timer is unref'd: nothing new holds the process, and it exits by itself.
       expect(timers(seen(fixed).after)).toBe(timers(seen(fixed).before));
       expect(fixed.code).toBe(0);
+    } finally {
+      await folder.remove();
+    }
+  });
+});
+
+describe('SQLite without GPL code (connect-session-knex over knex and better-sqlite3)', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ch20-knex-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const knexEnv = (file: string) => ({ SQLITE_PATH: file, SQLITE_STORE: 'knex' });
+  /** The knex store as the snippet builds it from SQLITE_PATH and SQLITE_STORE=knex. */
+  const knexStore = (file: string) => open(knexEnv(file)).store as KnexStore;
+
+  /** Resolves when the store's next cleanup (a DELETE of expired rows) has run. */
+  function cleanupDone(store: ConnectSessionKnexStore): Promise<void> {
+    const db = store.options.knex;
+    return new Promise((resolve) => {
+      const seen = (_response: unknown, query: { method?: string; sql?: string }) => {
+        if (query.method !== 'del' || !query.sql?.includes('datetime(expired) <')) return;
+        db.off('query-response', seen);
+        resolve();
+      };
+      db.on('query-response', seen);
+    });
+  }
+
+  test('SQLITE_STORE=knex with SQLITE_PATH selects connect-session-knex and puts the file in WAL mode', async () => {
+    const file = join(dir, 'select.db');
+    const choice = open(knexEnv(file));
+    expect(choice.kind).toBe('sqlite-knex');
+    expect(choice.store).toBeInstanceOf(KnexStore);
+    await logIn(createApp({ store: choice.store, secret: SECRET }), 401);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+    // SQLITE_STORE alone chooses nothing: without SQLITE_PATH the app stays on memory.
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(storeFromEnv({ SQLITE_STORE: 'knex', NODE_ENV: 'development' }).kind).toBe('memory');
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
+  test('connect-session-knex is ISC; knex and better-sqlite3 are MIT', () => {
+    expect(['connect-session-knex', 'knex', 'better-sqlite3'].map(licence)).toEqual(['ISC', 'MIT', 'MIT']);
+  });
+
+  test('on the knex store, after a restart on the same file the old cookie still works', async () => {
+    const file = join(dir, 'restart.db');
+    const before = open(knexEnv(file));
+    const first = await servers.start(createApp({ store: before.store, secret: SECRET }));
+    const { header } = await logIn(first.server, 402);
+    await first.close();
+    await before.close();
+    const restarted = await servers.start(createApp({ store: knexStore(file), secret: SECRET }));
+    const res = await request(restarted.server).get('/profile').set('Cookie', header);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User profile for user ID: 402');
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  test('the knex store creates its own sessions table (sid, sess, expired, an index on expired); the row holds the data as JSON and an expiry 30 minutes out', async () => {
+    const file = join(dir, 'row.db');
+    const store = knexStore(file);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2030-01-01T09:00:00.000Z') });
+    const { id } = await logIn(createApp({ store, secret: SECRET }), 403).finally(() => vi.useRealTimers());
+    const db = new Database(file, { readonly: true });
+    try {
+      const columns = db.prepare("SELECT name FROM pragma_table_info('sessions') ORDER BY cid").all();
+      expect(columns).toEqual([{ name: 'sid' }, { name: 'sess' }, { name: 'expired' }]);
+      const indexed = db.prepare("SELECT name FROM pragma_index_info('sessions_expired_index')").all();
+      expect(indexed).toEqual([{ name: 'expired' }]);
+      const row = db.prepare('SELECT sess, expired FROM sessions WHERE sid = ?').get(id) as { sess: string; expired: string } | undefined;
+      expect(JSON.parse(row?.sess ?? '{}')).toMatchObject({ userId: 403, cookie: { httpOnly: true, path: '/' } });
+      expect(row?.expired).toBe('2030-01-01T09:30:00.000Z');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('on the knex store, logging out deletes the row and the old cookie then gets 401', async () => {
+    const file = join(dir, 'logout.db');
+    const app = createApp({ store: knexStore(file), secret: SECRET });
+    const { header } = await logIn(app, 404);
+    await logIn(app, 405); // another user's row, which must stay
+    expect(sessionRows(file)).toBe(2);
+    const logout = await request(app).post('/logout').set('Cookie', header);
+    expect(logout.status).toBe(200);
+    expect(requireCookie(logout, 'connect.sid').expires?.getTime()).toBe(0);
+    expect(sessionRows(file)).toBe(1);
+    await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+  });
+
+  test('on the knex store, an expired session is not returned (401); its row is deleted every minute and when a store starts on the file', async () => {
+    const file = join(dir, 'expiry.db');
+    const now = Date.now();
+    // The login happens an hour ago (Date faked), so its session expired half an hour ago; the
+    // store's cleanup is a setTimeout, faked so that a minute passes at once.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: now - 60 * MINUTE });
+    try {
+      const store = knexStore(file);
+      const app = createApp({ store, secret: SECRET });
+      const { header } = await logIn(app, 406);
+      vi.setSystemTime(now);
+      await request(app).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+      expect(sessionRows(file)).toBe(1); // not returned, but still on disk
+      const cleaned = cleanupDone(store);
+      await vi.advanceTimersByTimeAsync(MINUTE);
+      await cleaned;
+      expect(sessionRows(file)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Again with real timers: an expired row written by one store is deleted by the next one's start.
+    const first = open(knexEnv(join(dir, 'start.db')));
+    vi.useFakeTimers({ toFake: ['Date'], now: now - 60 * MINUTE });
+    await logIn(createApp({ store: first.store, secret: SECRET }), 407).finally(() => vi.useRealTimers());
+    await first.close();
+    expect(sessionRows(join(dir, 'start.db'))).toBe(1);
+    await cleanupDone(knexStore(join(dir, 'start.db')));
+    expect(sessionRows(join(dir, 'start.db'))).toBe(0);
+  });
+
+  test('after close(), the knex store runs no more cleanups (none fails on the closed pool a minute later)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const failed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const choice = storeFromEnv(knexEnv(join(dir, 'close.db')));
+      const store = choice.store as ConnectSessionKnexStore;
+      const started = cleanupDone(store);
+      await logIn(createApp({ store, secret: SECRET }), 408);
+      await started;
+      await choice.close();
+      await vi.advanceTimersByTimeAsync(2 * MINUTE);
+      expect(failed).not.toHaveBeenCalled();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      failed.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
+  test('the two SQLite stores cannot share a table: on a file the other store made, every knex-store login answers 500 and its cleanup fails', async () => {
+    const file = join(dir, 'shared.db');
+    open({ SQLITE_PATH: file }); // better-sqlite3-session-store creates its sessions table (column expire)
+    const failed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const store = knexStore(file);
+      await expect(store.ready).resolves.toBeUndefined(); // the table exists, so it is not created again
+      const res = await request(createApp({ store, secret: SECRET })).post('/login').type('form').send({ userId: '409' });
+      expect(res.status).toBe(500);
+      expect(res.text).not.toContain('Logged in');
+      // Its cleanup fails too, and says why on stderr.
+      await vi.waitFor(() => expect(String(failed.mock.calls[0]?.[0])).toContain('no such column: expired'), { timeout: 20_000 });
+    } finally {
+      failed.mockRestore();
+    }
+  });
+
+  test('on the knex store, when the database refuses to touch a session, the request is still answered instead of hanging', async () => {
+    const file = join(dir, 'touch.db');
+    const app = createApp({ store: knexStore(file), secret: SECRET });
+    const { header } = await logIn(app, 410);
+    const db = new Database(file);
+    try {
+      // A request that changes nothing only touches the row: an UPDATE, which this trigger refuses.
+      db.exec("CREATE TRIGGER refuse_touch BEFORE UPDATE ON sessions BEGIN SELECT RAISE(ABORT, 'touch refused'); END");
+    } finally {
+      db.close();
+    }
+    const res = await request(app).get('/profile').set('Cookie', header);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('User profile for user ID: 410');
+  });
+
+  test("a database error on the published store also rejects a promise nobody awaits, which ends Node; the snippet's KnexStore hands it only to the callback", { timeout: 30_000 }, async () => {
+    const folder = await tempFolder('chapter-20-knex-');
+    try {
+      const snippet = await transpiledSnippet(folder.path);
+      // Each child closes the pool, then saves a session: the save fails, the callback says so.
+      // (No cleanup timer, whose start-up run could race the closing pool.)
+      const setup =
+        "import knex from 'knex'; const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true }); const store = new Store({ knex: db, cleanupInterval: 0 }); await store.ready; await db.destroy(); store.set('sid', { cookie: { maxAge: 60000 } }, (err) => console.log(err ? 'callback: error' : 'callback: ok'));";
+      const [published, fixed] = await Promise.all([
+        runNode(
+          [
+            '--input-type=module',
+            '-e',
+            `import { ConnectSessionKnexStore as Store } from 'connect-session-knex'; ${setup}`,
+          ],
+          {},
+          12_000,
+        ),
+        runNode(
+          [
+            '--input-type=module',
+            '-e',
+            `import { KnexStore as Store } from '${snippet}'; ${setup}`,
+          ],
+          {},
+          12_000,
+        ),
+      ]);
+      expect(published.stdout).toBe('callback: error\n');
+      expect(published.stderr).toContain('Unable to acquire a connection');
+      expect(published.code).toBe(1); // the unhandled rejection ended the process
+      expect(fixed.stdout).toBe('callback: error\n');
+      expect(fixed.code).toBe(0);
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  test('the knex store keeps a process alive until close() destroys its connection pool; then the process exits', { timeout: 30_000 }, async () => {
+    const folder = await tempFolder('chapter-20-knex-');
+    try {
+      const snippet = await transpiledSnippet(folder.path);
+      const child = (close: boolean) =>
+        `import { storeFromEnv } from '${snippet}'; const choice = storeFromEnv({ SQLITE_PATH: ':memory:', SQLITE_STORE: 'knex' }); await new Promise((done) => choice.store.set('sid', { cookie: { maxAge: 60000 } }, done)); ${close ? 'await choice.close(); ' : ''}console.log('used');`;
+      const [open, closed] = await Promise.all([
+        runNode(['--input-type=module', '-e', child(false)], {}, 300, '\n'),
+        runNode(['--input-type=module', '-e', child(true)], {}, 12_000, '\n'),
+      ]);
+      expect(open.stdout).toBe('used\n');
+      expect(open.code).toBeNull(); // still running 300 ms after it was done: it had to be killed
+      expect(closed.stdout).toBe('used\n');
+      expect(closed.stderr).toBe('');
+      expect(closed.code).toBe(0);
     } finally {
       await folder.remove();
     }

@@ -4,8 +4,10 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import sqliteStoreFactory from 'better-sqlite3-session-store';
 import { RedisStore } from 'connect-redis';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
 import express, { type Express } from 'express';
-import session, { MemoryStore, type Store } from 'express-session';
+import session, { MemoryStore, type SessionData, type Store } from 'express-session';
+import knex from 'knex';
 import { createClient } from 'redis';
 
 // #region types
@@ -38,15 +40,68 @@ export class SqliteStore extends PublishedSqliteStore {
 }
 // #endregion sqlite
 
+// #region knex
+/**
+ * connect-session-knex with one fix: its methods hand a database error to the callback and also
+ * return it as a rejected promise, which express-session ignores, so Node would end the process
+ * (unhandled rejection); touch() never calls its callback on an error, so the request would hang.
+ */
+export class KnexStore extends ConnectSessionKnexStore {
+  override get(sid: string, cb: (err: unknown, session?: SessionData | null) => void) {
+    return super.get(sid, cb).catch(() => null); // cb has had the error
+  }
+
+  override set(sid: string, session: SessionData, cb?: (err?: unknown) => void) {
+    return super.set(sid, session, cb).catch(() => undefined);
+  }
+
+  override destroy(sid: string, cb?: (err?: unknown) => void) {
+    return super.destroy(sid, cb).catch(() => 0);
+  }
+
+  override touch(sid: string, session: SessionData, cb?: (err?: unknown) => void) {
+    return super.touch(sid, session).then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+}
+
+/** SQLite without GPL code: connect-session-knex (ISC) over knex and better-sqlite3 (MIT). */
+export function knexSqliteStore(file: string): StoreChoice {
+  const db = knex({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      afterCreate: (conn: Database, done: (err: Error | null, conn: Database) => void) => {
+        conn.pragma('journal_mode = WAL'); // readers do not block the writer
+        done(null, conn);
+      },
+    },
+  });
+  // Creates the sessions table if missing; deletes expired rows at start, then every minute.
+  const store = new KnexStore({ knex: db });
+  return {
+    kind: 'sqlite-knex',
+    store,
+    close: async () => {
+      clearTimeout(store.nextDbCleanup); // the next cleanup would fail on a closed pool
+      await db.destroy(); // the pool's timer keeps the process alive until then
+    },
+  };
+}
+// #endregion knex
+
 // #region choose
 export interface StoreChoice {
-  kind: 'redis' | 'sqlite' | 'memory';
+  kind: 'redis' | 'sqlite' | 'sqlite-knex' | 'memory';
   store: Store;
   /** Releases the connection (Redis) or the database file (SQLite). */
   close(): Promise<void>;
 }
 
-/** REDIS_URL -> Redis, SQLITE_PATH -> SQLite, otherwise memory (refused in production). */
+/**
+ * REDIS_URL -> Redis, SQLITE_PATH -> SQLite (with SQLITE_STORE=knex, the store without GPL code),
+ * otherwise memory (refused in production).
+ */
 export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): StoreChoice {
   if (env.REDIS_URL) {
     const client = createClient({ url: env.REDIS_URL });
@@ -61,6 +116,7 @@ export function storeFromEnv(env: NodeJS.ProcessEnv = process.env): StoreChoice 
       },
     };
   }
+  if (env.SQLITE_PATH && env.SQLITE_STORE === 'knex') return knexSqliteStore(env.SQLITE_PATH);
   if (env.SQLITE_PATH) {
     const db = new Database(env.SQLITE_PATH);
     db.pragma('journal_mode = WAL'); // readers do not block the writer
