@@ -4,17 +4,20 @@
  * (`--results FILE`), so the later stages can run without it.
  * @module
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BuildError } from './errors.ts';
 import { ANSI, buildChapterResults, cleanFailure, fromJsonReport, type VitestJsonReport } from './results.ts';
-import type { Chapter, ChapterResult, RunInfo, Verification } from './types.ts';
+import type { Chapter, ChapterResult, Verification } from './types.ts';
 import type { ProbeEvent } from './verify-probe.ts';
+import { killTree } from './verify/process-tree.ts';
+import { runInfo } from './verify/run-info.ts';
 
 export { cleanFailure, type VitestJsonReport } from './results.ts';
+export { dependencyVersions, runInfo } from './verify/run-info.ts';
+export { loadVerification, saveVerification } from './verify/saved.ts';
 
 /**
  * Turns vitest's JSON report into one {@link ChapterResult} per chapter (in the chapters' order),
@@ -22,54 +25,6 @@ export { cleanFailure, type VitestJsonReport } from './results.ts';
  */
 export function parseVitestReport(report: VitestJsonReport, chapters: Chapter[], root: string): ChapterResult[] {
   return buildChapterResults(fromJsonReport(report), chapters, root);
-}
-
-function packageVersion(root: string, name: string): string {
-  try {
-    const json = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
-    return json.version ?? 'unknown';
-  } catch {
-    return 'not installed';
-  }
-}
-
-function git(root: string, args: string[]): string | undefined {
-  try {
-    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The installed version of each of `root`'s package.json runtime dependencies, and of tsx, by name. */
-export function dependencyVersions(root: string): Record<string, string> {
-  let names: string[] = [];
-  try {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    // tsx too: it is what a reader runs a snippet with.
-    names = [...Object.keys(manifest.dependencies ?? {}), 'tsx'].sort();
-  } catch {
-    return {};
-  }
-  const versions: Record<string, string> = {};
-  for (const name of names) versions[name] = packageVersion(root, name);
-  return versions;
-}
-
-/** Versions, date and commit of a run made now in `root`. */
-export function runInfo(root: string, date = new Date()): RunInfo {
-  return {
-    versions: {
-      node: process.versions.node,
-      express: packageVersion(root, 'express'),
-      'express-session': packageVersion(root, 'express-session'),
-      'cookie-parser': packageVersion(root, 'cookie-parser'),
-    },
-    packages: dependencyVersions(root),
-    date: date.toISOString(),
-    commit: git(root, ['rev-parse', 'HEAD']) ?? 'unknown',
-    dirty: (git(root, ['status', '--porcelain']) ?? '') !== '',
-  };
 }
 
 /** Seconds a spec file may run before the build stops its chapter, unless `--time-limit` says otherwise. */
@@ -235,61 +190,6 @@ function readEvents(path: string, root: string): { files: Map<string, FileState>
   return { files, last };
 }
 
-/** Every process under `pid` (Linux: read from /proc), children first found first. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name, in parentheses, may hold spaces: the fields after its closing one.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = parents.get(ppid) ?? [];
-      list.push(Number(entry));
-      parents.set(ppid, list);
-    } catch {
-      // gone already
-    }
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of parents.get(queue.shift() as number) ?? []) {
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
-}
-
-/**
- * Kills a verify run's vitest process, its process group, and every process under it (a browser or
- * redis-server a spec started may have made its own group).
- */
-function killTree(pid: number): void {
-  const all = descendants(pid);
-  for (const target of [-pid, pid, ...all]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  for (const child of all) {
-    try {
-      process.kill(-child, 'SIGKILL');
-    } catch {
-      // not a group leader, or gone
-    }
-  }
-}
-
 /** `"describe › name"` of a running test, or undefined. */
 function testName(state: FileState | undefined): string | undefined {
   return state?.test ? `"${[...state.test.describe, state.test.name].join(' › ')}"` : undefined;
@@ -420,34 +320,3 @@ function faultResult(chapter: Chapter, files: Map<string, FileState>, fault: 'ti
   return { id: chapter.id, tests: [], fileErrors };
 }
 
-/** Writes results to a JSON file, for a later `--results FILE` build. */
-export function saveVerification(path: string, verification: Verification): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(verification, null, 1)}\n`);
-}
-
-/**
- * Reads results saved by {@link saveVerification}.
- * @param display the path to show in messages
- * @throws BuildError when the file is missing or not a results file
- */
-export function loadVerification(path: string, display = path): Verification {
-  if (!existsSync(path)) throw new BuildError(display, 'results file not found');
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new BuildError(display, `not valid JSON: ${(error as Error).message}`);
-  }
-  const v = data as Partial<Verification>;
-  if (!v || typeof v !== 'object' || !v.run || !Array.isArray(v.chapters) || !v.run.versions) {
-    throw new BuildError(display, 'not a results file: expected { run: { versions, date, commit }, chapters: [...] }');
-  }
-  for (const chapter of v.chapters) {
-    if (typeof chapter?.id !== 'string' || !Array.isArray(chapter.tests)) {
-      throw new BuildError(display, 'not a results file: every chapter needs an id and a tests array');
-    }
-    chapter.fileErrors ??= [];
-  }
-  return v as Verification;
-}

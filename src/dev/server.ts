@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { escText } from '../render/html.ts';
+import { escText } from '../render/index.ts';
 import { contentType, folderRedirect, resolveSitePath, securityHeaders, sitePathOf, splitTarget } from '../serve.ts';
 import type { SiteFile } from '../types.ts';
 
