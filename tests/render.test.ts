@@ -153,8 +153,9 @@ describe('render: results', () => {
 describe('render: pages', () => {
   test('the site: index, 404, a page and an evidence page per chapter, downloads, one CSS file, one JS file and the search script and style', () => {
     expect(site.map((f) => f.path).sort()).toEqual([
-      '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/evidence.html', '01-passing/index.html',
-      '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/evidence.html', '02-failing/index.html',
+      '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/evidence.html', '01-passing/exchanges.http', '01-passing/index.html',
+      '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/evidence.html', '02-failing/exchanges.http',
+      '02-failing/index.html',
       '404.html', 'assets/search.css', 'assets/search.js', 'assets/site.css', 'assets/site.js', 'index.html',
     ]);
   });
@@ -165,21 +166,19 @@ describe('render: pages', () => {
     for (const [i, file] of again.entries()) expect(String(file.content), file.path).toBe(String(site[i]?.content));
   });
 
-  test('a snippet block: code whose text is exactly the region, a copy button, the file to download, how to run it', () => {
+  test('a snippet block: code whose text is exactly the region, a copy button, the file to download; no run block for a file that starts no server', () => {
     const html = page('01-passing/index.html');
     const block = html.slice(html.indexOf('<figure class="snippet">'), html.indexOf('</figure>') + 9);
     expect(block).toContain('<a class="file" href="app.ts" download>app.ts</a> <span class="region">region <code>routes</code></span>');
     expect(block).toContain('<div class="code" data-copy><pre tabindex="0"><code>'); // the script adds the copy button
-    expect(block).toContain(
-        'Run the whole file: <a href="app.ts" download>download app.ts</a>, <code>npm i express ' +
-        'express-session tsx</code> then <code>npx tsx app.ts</code>');
+    // The fixture's app.ts exports an app and never listens: there is nothing to run on its own
+    // (the run block of a file that listens is tested in src/render/snippets-outside.unit.test.ts).
+    expect(html).not.toContain('Run the whole file');
     const code = /<pre tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/.exec(block)?.[1] ?? '';
     const text = code.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
     expect(text).toBe(
         "app.get('/', (req, res) => {\n  const data = req.session as unknown as { fixtureViews?: number };\n " +
         " data.fixtureViews = (data.fixtureViews ?? 0) + 1;\n  res.send(`Views: ${data.fixtureViews}`);\n});");
-    // The run line is shown once per file and page.
-    expect(html.split('Run the whole file').length - 1).toBe(1);
   });
 
   test("a block from article.ts is labelled the article's version, without a copy button", () => {

@@ -19,6 +19,15 @@ export interface ClaimEnv extends RenderEnv {
 /** What the anchors plugin writes: the heading ids already given on the page, to keep them unique. */
 export interface AnchorsEnv {
   ids?: Set<string>;
+  /** The page's h2 and h3 headings in order, for its table of contents ({@link TocEntry}). */
+  headings?: TocEntry[];
+}
+
+/** A heading of a page's table of contents: its level (2 or 3), its anchor and its text. */
+export interface TocEntry {
+  level: 2 | 3;
+  id: string;
+  text: string;
 }
 
 /** The env one chapter page is rendered with: every plugin's, and what the page's renderer rules share. */

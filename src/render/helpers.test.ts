@@ -24,11 +24,13 @@ describe('render: helpers', () => {
   test('the install command pins each package to the major version the claims ran against', () => {
     const text = "import Database from 'better-sqlite3';\nimport express from 'express';\nimport x from 'left-pad';";
     const file = { name: 'app.ts', role: 'snippet', text } as const;
+    const init = 'npm init -y && npm pkg set type=module && ';
     expect(runCommands(file as never, { 'better-sqlite3': '12.11.1', express: '5.3.0', tsx: '4.23.15' })).toEqual([
-      'npm i better-sqlite3@12 express@5 left-pad tsx@4',
+      `${init}npm i better-sqlite3@12 express@5 left-pad tsx@4`,
       'npx tsx app.ts',
+      'node app.ts',
     ]);
-    expect(runCommands(file as never)).toEqual(['npm i better-sqlite3 express left-pad tsx', 'npx tsx app.ts']);
+    expect(runCommands(file as never)).toEqual([`${init}npm i better-sqlite3 express left-pad tsx`, 'npx tsx app.ts', 'node app.ts']);
   });
 
   test('highlighted code is cached by content and language, with the same output from a saved cache', async () => {

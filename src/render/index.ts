@@ -10,6 +10,7 @@ import { createMarkdown } from './markdown.ts';
 import type { MutationView } from './mutation.ts';
 import { chapterPage, evidencePage, indexPage, notFoundPage } from './pages.ts';
 import { EVIDENCE_PAGE } from './results.ts';
+import { REPLAY_FILE, replayFile } from './replay.ts';
 import { type RenderContext, renderContext } from './view.ts';
 
 export { createCodeHighlighter } from './highlight.ts';
@@ -59,6 +60,7 @@ export function chapterFiles(ctx: RenderContext, index: number, page?: string): 
   return [
     { path: `${chapter.id}/index.html`, content: page ?? chapterPage(ctx, index) },
     { path: `${chapter.id}/${EVIDENCE_PAGE}`, content: evidencePage(ctx, index) },
+    { path: `${chapter.id}/${REPLAY_FILE}`, content: replayFile(chapter, ctx.site.results.get(chapter.id)) },
     ...downloads(chapter),
   ];
 }

@@ -96,6 +96,8 @@ export interface HeadOptions {
   root: string;
   /** Load the site's script; default true. */
   script?: boolean;
+  /** More head elements, as HTML, after the description: canonical, Open Graph, the markdown twin (render/site-links.ts). */
+  links?: readonly string[];
   /**
    * Write the head on three lines (the 404 page's form) instead of one element a line: the same
    * elements, kept so that the 404 page is byte for byte what it was.
@@ -106,6 +108,10 @@ export interface HeadOptions {
 export interface ShellOptions extends HeadOptions {
   description: string;
   sidebar: string;
+  /** The page's table of contents ({@link tableOfContents} in anchors.ts); none when empty or not given. */
+  toc?: string;
+  /** The LICENSE file's address in the repository, for the footer; without it the footer names the file as text. */
+  licence?: string;
   main: string;
   /** Index the page for search (`data-pagefind-body`, else `data-pagefind-ignore="all"`); default true. */
   search?: boolean;
@@ -126,6 +132,7 @@ export function head(o: HeadOptions): string {
   const title = `<title>${esc(o.title)}</title>`;
   const rest = [
     ...(o.description === undefined ? [] : [`<meta name="description" content="${esc(o.description)}">`]),
+    ...(o.links ?? []),
     `<link rel="stylesheet" href="${o.root}assets/site.css">`,
     ...(o.script === false ? [] : [`<script src="${o.root}assets/site.js" defer></script>`]),
   ];
@@ -133,7 +140,23 @@ export function head(o: HeadOptions): string {
   return ['<head>', ...meta, icon, title, ...rest, '</head>'].join('\n');
 }
 
-/** A whole HTML page. The search box is added by the script (search needs it), after the home link. */
+/**
+ * The chapter list, collapsible: a `<details>` that is one line ("Chapters") on a phone, so that
+ * the page's title comes first, and always open on wide screens (the stylesheet shows its content
+ * there and hides the summary). No script: it works with JavaScript off, and the summary is a
+ * button for the keyboard.
+ */
+export function collapsibleNav(sidebar: string): string {
+  return `<details class="side"><summary>Chapters</summary>${sidebar}</details>`;
+}
+
+/** The licences in one line: code and snippets 0BSD, prose CC BY 4.0, and the LICENSE file (linked when its address is known). */
+export function licenceLine(licence?: string): string {
+  const file = licence === undefined ? 'LICENSE' : `<a href="${esc(licence)}">LICENSE</a>`;
+  return `<p class="licence">Code and snippets: 0BSD. Prose: CC BY 4.0. See ${file}.</p>`;
+}
+
+/** A whole HTML page. The search box is added by the script (search needs it), after the home link: its room is kept by the stylesheet. */
 export function shell(o: ShellOptions): string {
   return `<!doctype html>
 <html lang="en">
@@ -144,12 +167,12 @@ ${head(o)}
 <a class="home" href="${o.root}">${esc(SITE_TITLE)}</a>
 </header>
 <div class="layout">
-${o.sidebar}
-<main id="main" ${o.search === false ? 'data-pagefind-ignore="all"' : 'data-pagefind-body'}>
+${collapsibleNav(o.sidebar)}
+${o.toc ? `${o.toc}\n` : ''}<main id="main" ${o.search === false ? 'data-pagefind-ignore="all"' : 'data-pagefind-body'}>
 ${o.main}
 </main>
 </div>
-<footer><p>Every claim on these pages is a test that ran against real HTTP. <a href="${o.root}">Contents</a></p></footer>
+<footer><p>Every claim on these pages is a test that ran against real HTTP. <a href="${o.root}">Contents</a></p>${licenceLine(o.licence)}</footer>
 </body>
 </html>
 `;

@@ -6,6 +6,7 @@
 import markdownIt, { type Env, type MarkdownIt } from 'markdown-it';
 import { anchorsPlugin } from './anchors.ts';
 import { claimPlugin } from './claim.ts';
+import { articleToFix } from './diff.ts';
 import type { ChapterEnv } from './env.ts';
 import type { CodeHighlighter } from './highlight.ts';
 import { type Included, includePlugin } from './include.ts';
@@ -41,7 +42,8 @@ export function createMarkdown(highlighter: CodeHighlighter): MarkdownIt {
     const { file, region, code } = tokens[idx]?.meta as unknown as Included;
     const showRun = !env.shownRun.has(file.name);
     env.shownRun.add(file.name);
-    return `${snippetFigure(highlighter, file, region, code, env.used, showRun, env.packages)}\n`;
+    const diff = articleToFix(env, file, region);
+    return `${snippetFigure(highlighter, file, region, code, env.used, showRun, env.packages)}\n${diff ? `${diff}\n` : ''}`;
   };
   md.renderer.rules.results = (_tokens, _idx, _options, raw) => {
     const env = chapterEnv(raw);

@@ -8,6 +8,7 @@ import type { ChapterEnv } from './env.ts';
 import { esc } from './html.ts';
 import { head, SITE_TITLE, shell } from './layout.ts';
 import { renderChapterMarkdown } from './markdown.ts';
+import { replayLink } from './replay.ts';
 import { mutationSection } from './mutation.ts';
 import { howVerified, indexMain, kicker, pager, runLine } from './partials.ts';
 import { badge, claimsSection, evidenceSection } from './results.ts';
@@ -60,6 +61,7 @@ export function evidencePage(ctx: RenderContext, index: number): string {
     `<p class="kicker">Chapter ${view.number} · evidence</p>`,
     `<h1>Evidence: ${title}</h1>`,
     `<p>What each claim of <a href="./">${title}</a> rests on. Verified with ${runLine(view.run)}.</p>`,
+    replayLink(),
     evidenceSection(view.result),
     `<nav class="pager" aria-label="Back to the chapter"><a href="./">← ${title}</a><span></span></nav>`,
   ].join('\n');

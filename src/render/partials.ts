@@ -9,6 +9,7 @@ import { mutationCell, mutationTotal } from './mutation.ts';
 import { badge } from './results.ts';
 import { type ChapterView, type IndexRow, type IndexView, type RunView, VERDICT_TEXT } from './view.ts';
 import type { Chapter } from '../types.ts';
+import type { TocEntry } from './env.ts';
 
 /** A verdict in words, marked for the stylesheet. */
 function verdict(v: ChapterView['verdict']): string {
@@ -26,6 +27,9 @@ export function kicker(view: ChapterView): string {
       : [`Chapter ${view.number}`, `checks “${esc(view.article)}”`, `verdict: ${verdict(view.verdict)}`];
   return `<p class="kicker">${parts.join(' · ')}</p>`;
 }
+
+/** The "How this is verified" section's entry in the page's table of contents. */
+export const HOW_VERIFIED_ENTRY: TocEntry = { level: 2, id: 'how-this-is-verified', text: 'How this is verified' };
 
 /** "How this is verified": the spec files, how to run them, and each one's source on demand. */
 export function howVerified(view: ChapterView): string {
@@ -101,7 +105,8 @@ export function indexMain(view: IndexView, chapters: Chapter[]): string {
 <p class="lede">${LEDE}</p>
 ${badge(view.total)}
 <h2 id="chapters">Chapters</h2>
-<div class="table"><table>
+<p class="scroll-cue" aria-hidden="true">Scroll the table sideways →</p>
+<div class="table" tabindex="0" role="region" aria-labelledby="chapters"><table>
 <thead><tr>${head}${mutation ? '<th>app.ts changes caught</th>' : ''}</tr></thead>
 <tbody>
 ${view.rows.map((row) => indexRow(row, mutation !== undefined)).join('\n')}

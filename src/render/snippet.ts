@@ -34,10 +34,31 @@ const BUILTINS = new Set([
   ...['os', 'path', 'process', 'stream', 'timers', 'url', 'util', 'zlib'],
 ]);
 
+/** Whether a file starts a server when run (only such a file is offered as a whole file to run). */
+export function startsServer(file: ChapterFile): boolean {
+  return /\.listen\(/.test(file.text);
+}
+
 /**
- * The commands to run a snippet file: install its packages, run it with tsx. A package whose
- * verified version is known is pinned to that major version (`better-sqlite3@12`), so a reader
- * does not get a newer major than the one the claims ran against.
+ * The environment variables a file reads (`process.env.NAME`, `env.NAME`, `env['NAME']`), sorted;
+ * `PORT` first when read, as every snippet listens on it.
+ */
+export function environmentOf(code: string): string[] {
+  const names = new Set<string>();
+  for (const m of code.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g)) names.add(m[1] ?? m[2] ?? '');
+  names.delete('');
+  return [...names].sort((a, b) => (a === 'PORT' ? -1 : b === 'PORT' ? 1 : a.localeCompare(b)));
+}
+
+/** The Node version from which `node app.ts` runs TypeScript as it is (type stripping, on by default). */
+export const NODE_STRIP_TYPES = '22.18';
+
+/**
+ * The commands to run a snippet file in an empty folder: the install line (a package.json that
+ * says `"type": "module"`, then the file's packages and tsx), then its run lines: with tsx, and
+ * with plain `node` on Node {@link NODE_STRIP_TYPES} or later. A package whose verified version is
+ * known is pinned to that major version (`better-sqlite3@12`), so a reader does not get a newer
+ * major than the one the claims ran against.
  */
 export function runCommands(file: ChapterFile, verified: Record<string, string> = {}): string[] {
   // tsx runs the TypeScript file; it is installed with the rest so that `npx tsx` needs no download prompt.
@@ -46,10 +67,24 @@ export function runCommands(file: ChapterFile, verified: Record<string, string> 
     return major ? `${name}@${major}` : name;
   });
   const base = file.name.split('/').pop() ?? file.name;
-  const commands: string[] = [];
-  if (packages.length > 0) commands.push(`npm i ${packages.join(' ')}`);
-  commands.push(`npx tsx ${base}`);
-  return commands;
+  return [`npm init -y && npm pkg set type=module && npm i ${packages.join(' ')}`, `npx tsx ${base}`, `node ${base}`];
+}
+
+/** The "run it" block of a file that starts a server: download, install, run; what it reads from the environment. */
+export function runBlock(file: ChapterFile, verified: Record<string, string> = {}): string {
+  const [install = '', tsx = '', node = ''] = runCommands(file, verified);
+  const name = esc(file.name);
+  const env = environmentOf(file.text).map((v) => `<code>${escText(v)}</code>`);
+  const needs = env.length > 0
+    ? `<p>It reads ${env.join(', ')} from the environment: give them as <code>NAME=value ${escText(tsx)}</code>.</p>`
+    : '';
+  return [
+    '<div class="run">',
+    `<p>Run the whole file in an empty folder: download <a href="${name}" download>${name}</a>, install with</p>`,
+    `<div class="code" data-copy><pre tabindex="0"><code data-cmd="install">${escText(install)}</code></pre></div>`,
+    `<p>then start it with <code data-cmd="run">${escText(tsx)}</code>, or on Node ${NODE_STRIP_TYPES} or later `,
+    `<code data-cmd="run-node">${escText(node)}</code>.</p>${needs}</div>`,
+  ].join('');
 }
 
 /**
@@ -89,10 +124,7 @@ export function snippetFigure(
   if (label) parts.push(`<p class="label">${escText(label)}</p>`);
   parts.push(`<figcaption>${caption}</figcaption>`);
   parts.push(codeBlock(highlighter, code, ext, used, !label));
-  if (showRun && (file.role === 'snippet' || file.role === 'article' || file.role === 'pitfall')) {
-    const cmds = runCommands(file, verified).map((c) => `<code>${escText(c)}</code>`).join(' then ');
-    parts.push(`<p class="run">Run the whole file: <a href="${esc(file.name)}" download>download ${esc(file.name)}</a>, ${cmds}</p>`);
-  }
+  if (showRun && file.role === 'snippet' && startsServer(file)) parts.push(runBlock(file, verified));
   parts.push('</figure>');
   return parts.join('');
 }
