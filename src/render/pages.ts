@@ -4,13 +4,14 @@
  * @module
  */
 import type { Chapter } from '../types.ts';
+import { CLAIMS_ENTRY, tableOfContents } from './anchors.ts';
 import type { ChapterEnv } from './env.ts';
 import { esc } from './html.ts';
 import { head, SITE_TITLE, shell } from './layout.ts';
 import { renderChapterMarkdown } from './markdown.ts';
 import { replayLink } from './replay.ts';
 import { mutationSection } from './mutation.ts';
-import { howVerified, indexMain, kicker, pager, runLine } from './partials.ts';
+import { HOW_VERIFIED_ENTRY, howVerified, indexMain, kicker, pager, runLine } from './partials.ts';
 import { badge, claimsSection, evidenceSection } from './results.ts';
 import { chapterView, evidenceView, indexView, type RenderContext } from './view.ts';
 
@@ -29,6 +30,7 @@ export function chapterPage(ctx: RenderContext, index: number): string {
   };
   const prose = renderChapterMarkdown(ctx.md, chapter.readme.body, env);
   const root = '../';
+  const headings = [...(env.headings ?? []), ...(env.placedResults ? [] : [CLAIMS_ENTRY]), HOW_VERIFIED_ENTRY];
   const main = [
     kicker(view),
     `<a class="badge-link" href="#claims">${badge(view.tally)}</a>`,
@@ -44,6 +46,7 @@ export function chapterPage(ctx: RenderContext, index: number): string {
     description: view.summary,
     root,
     sidebar: ctx.site.chapterSidebar(view.id),
+    toc: tableOfContents(headings),
     main,
   });
 }
