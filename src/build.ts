@@ -22,6 +22,7 @@ import {
 import type { Chapter, ChapterResult, MutationReport, TestResult, Verification } from './types.ts';
 import { DEFAULT_TIME_LIMIT_S, loadVerification, saveVerification, verifyChapters } from './verify.ts';
 import { VerifyCache } from './cache.ts';
+import { readSiteConfig, type SiteConfig } from './site-config.ts';
 import { type ApiDocsJob, prepareOutput, SiteWriter, startApiDocs } from './write.ts';
 
 function readCache(file: string): HighlightCache {
@@ -75,6 +76,11 @@ export interface BuildOptions {
   highlightCache?: string;
   /** Progress lines; silent by default. */
   log?: (line: string) => void;
+  /**
+   * Where the site and its source live; by default read from `<root>/package.json` (`homepage`,
+   * `repository`) and the environment (`SITE_URL`, `SITE_BASE_PATH`): see src/site-config.ts.
+   */
+  site?: SiteConfig;
 }
 
 /** A failing claim, for the summary a command line prints. */
@@ -126,6 +132,9 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
     return value;
   };
 
+  // Read before anything runs: a bad base URL or repository is bad input, reported at once.
+  const config = options.site ?? readSiteConfig(root);
+  if (config.baseUrl === undefined) log('sitemap.xml skipped: no base URL (set SITE_URL, or "homepage" in package.json); no canonical or og:url tags');
   const chapters = await stage('find', () => findChapters(options.chaptersDir ?? join(root, 'chapters'), root), (c) => `${c.length} chapters`);
   // Which saved mutation results stand for these files: hashed now, as find read them (the specs
   // run on the same files).
@@ -193,7 +202,7 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
         // With a cache, shiki is loaded only if a block is missing from it.
         const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {}, { load: 'lazy' });
         let pages = 0;
-        for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs, ...(mutation ? { mutation } : {}) })) {
+        for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs, config, ...(mutation ? { mutation } : {}) })) {
           site.write(file);
           if (file.path.endsWith('.html')) pages++;
         }

@@ -124,8 +124,8 @@ describe('a build of one passing and one failing chapter', () => {
   });
 
   test('the site folder holds the pages and downloads, and no temporary folder is left beside it', () => {
-    expect(readdirSync(out).sort()).toEqual(['01-passing', '02-failing', '404.html', 'assets', 'index.html']);
-    expect(readdirSync(join(out, '01-passing')).sort()).toEqual(['app.test.ts', 'app.ts', 'evidence.html', 'index.html']);
+    expect(readdirSync(out).sort()).toEqual(['01-passing', '02-failing', '404.html', 'assets', 'index.html', 'llms.txt', 'robots.txt']);
+    expect(readdirSync(join(out, '01-passing')).sort()).toEqual(['app.test.ts', 'app.ts', 'evidence.html', 'exchanges.http', 'index.html', 'index.md']);
     expect(readFileSync(join(out, '02-failing/article.ts'), 'utf8')).toBe(readFileSync(join(fixtures, '02-failing/article.ts'), 'utf8'));
     expect(readdirSync(work).sort()).toEqual([readlinkSync(out), 'results.json', 'site'].sort()); // site -> .site.build-…
   });

@@ -154,9 +154,10 @@ describe('render: pages', () => {
   test('the site: index, 404, a page and an evidence page per chapter, downloads, one CSS file, one JS file and the search script and style', () => {
     expect(site.map((f) => f.path).sort()).toEqual([
       '01-passing/app.test.ts', '01-passing/app.ts', '01-passing/evidence.html', '01-passing/exchanges.http', '01-passing/index.html',
+      '01-passing/index.md',
       '02-failing/app.test.ts', '02-failing/app.ts', '02-failing/article.ts', '02-failing/evidence.html', '02-failing/exchanges.http',
-      '02-failing/index.html',
-      '404.html', 'assets/search.css', 'assets/search.js', 'assets/site.css', 'assets/site.js', 'index.html',
+      '02-failing/index.html', '02-failing/index.md',
+      '404.html', 'assets/search.css', 'assets/search.js', 'assets/site.css', 'assets/site.js', 'index.html', 'llms.txt', 'robots.txt',
     ]);
   });
 

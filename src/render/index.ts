@@ -8,9 +8,12 @@ import type { Chapter, SiteFile, Verification } from '../types.ts';
 import { type CodeHighlighter, CodeNotCached } from './highlight.ts';
 import { createMarkdown } from './markdown.ts';
 import type { MutationView } from './mutation.ts';
-import { chapterPage, evidencePage, indexPage, notFoundPage } from './pages.ts';
+import { chapterPage, evidencePage, indexPage, notFoundPage, SITE_DESCRIPTION } from './pages.ts';
 import { EVIDENCE_PAGE } from './results.ts';
 import { REPLAY_FILE, replayFile } from './replay.ts';
+import { robotsTxt, sitemapXml } from './site-links.ts';
+import { llmsTxt, markdownTwin, TWIN } from './twin.ts';
+import type { SiteConfig } from '../site-config.ts';
 import { type RenderContext, renderContext } from './view.ts';
 
 export { createCodeHighlighter } from './highlight.ts';
@@ -28,6 +31,8 @@ export interface RenderOptions {
   api: boolean;
   /** The saved mutation run's results, shown beside each chapter's claims and on the index; none without. */
   mutation?: MutationView;
+  /** Where the site and its source live: base URL (canonical, og:url, sitemap.xml), base path (the 404 page), repository (source links). */
+  config?: SiteConfig;
 }
 
 function asset(name: string): string {
@@ -61,16 +66,30 @@ export function chapterFiles(ctx: RenderContext, index: number, page?: string): 
     { path: `${chapter.id}/index.html`, content: page ?? chapterPage(ctx, index) },
     { path: `${chapter.id}/${EVIDENCE_PAGE}`, content: evidencePage(ctx, index) },
     { path: `${chapter.id}/${REPLAY_FILE}`, content: replayFile(chapter, ctx.site.results.get(chapter.id)) },
+    { path: `${chapter.id}/${TWIN}`, content: markdownTwin(ctx, index, ctx.site.config) },
     ...downloads(chapter),
   ];
 }
 
-/** The files after the chapters: index, 404, and the assets (the stylesheet holds the code colours the pages used). */
+/** Every page's path from the site root, for the sitemap: the index, each chapter and its evidence, the API docs. */
+function pagePaths(ctx: RenderContext, options: RenderOptions): string[] {
+  return ['', ...ctx.chapters.flatMap((c) => [`${c.id}/`, `${c.id}/${EVIDENCE_PAGE}`]), ...(options.api ? ['api/'] : [])];
+}
+
+/**
+ * The files after the chapters: index, 404, `robots.txt`, `llms.txt`, `sitemap.xml` (only with a
+ * base URL), and the assets (the stylesheet holds the code colours the pages used).
+ */
 function closing(ctx: RenderContext, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
   const used = ctx.used;
+  const config = ctx.site.config;
+  const sitemap = sitemapXml(config, pagePaths(ctx, options));
   return [
     { path: 'index.html', content: indexPage(ctx, options) },
-    { path: '404.html', content: notFoundPage() },
+    { path: '404.html', content: notFoundPage(ctx) },
+    { path: 'robots.txt', content: robotsTxt(config) },
+    { path: 'llms.txt', content: llmsTxt(ctx.chapters, config, SITE_DESCRIPTION) },
+    ...(sitemap === undefined ? [] : [{ path: 'sitemap.xml', content: sitemap }]),
     { path: 'assets/site.css', content: `${minifyCss(asset('site.css'))}\n${highlighter.css(used)}\n` },
     { path: 'assets/site.js', content: minifyJs(asset('site.js')) },
     { path: 'assets/search.js', content: minifyJs(asset('search.js')) },

@@ -7,12 +7,14 @@ import type { Chapter } from '../types.ts';
 import { CLAIMS_ENTRY, tableOfContents } from './anchors.ts';
 import type { ChapterEnv } from './env.ts';
 import { esc } from './html.ts';
-import { head, SITE_TITLE, shell } from './layout.ts';
+import { createSidebar, SITE_TITLE, shell } from './layout.ts';
 import { renderChapterMarkdown } from './markdown.ts';
 import { replayLink } from './replay.ts';
 import { mutationSection } from './mutation.ts';
 import { HOW_VERIFIED_ENTRY, howVerified, indexMain, kicker, pager, runLine } from './partials.ts';
-import { badge, claimsSection, evidenceSection } from './results.ts';
+import { badge, claimsSection, EVIDENCE_PAGE, evidenceSection } from './results.ts';
+import { headLinks, sourceLinks } from './site-links.ts';
+import { TWIN } from './twin.ts';
 import { chapterView, evidenceView, indexView, type RenderContext } from './view.ts';
 
 /** A chapter's page HTML; the code classes it uses are added to `ctx.used`. */
@@ -37,6 +39,7 @@ export function chapterPage(ctx: RenderContext, index: number): string {
     `<div class="prose">${prose}</div>`,
     env.placedResults ? '' : claimsSection(view.result, mutation),
     howVerified(view),
+    sourceLinks(ctx.site.config, chapter),
     pager(view, root),
   ]
     .filter(Boolean)
@@ -45,6 +48,7 @@ export function chapterPage(ctx: RenderContext, index: number): string {
     title: `${view.number}. ${view.title} — ${SITE_TITLE}`,
     description: view.summary,
     root,
+    links: headLinks(ctx.site.config, { path: `${view.id}/`, title: `${view.number}. ${view.title}`, description: view.summary, type: 'article', markdown: TWIN }),
     sidebar: ctx.site.chapterSidebar(view.id),
     toc: tableOfContents(headings),
     main,
@@ -72,6 +76,7 @@ export function evidencePage(ctx: RenderContext, index: number): string {
     title: `Evidence: ${view.title} — ${SITE_TITLE}`,
     description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`,
     root: '../',
+    links: headLinks(ctx.site.config, { path: `${view.id}/${EVIDENCE_PAGE}`, title: `Evidence: ${view.title}`, description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`, type: 'article' }),
     sidebar: ctx.site.chapterSidebar(view.id, 'true'),
     main,
     search: false,
@@ -82,20 +87,39 @@ export function evidencePage(ctx: RenderContext, index: number): string {
 export function indexPage(ctx: RenderContext, options: { api: boolean }): string {
   return shell({
     title: SITE_TITLE,
-    description: 'An executable handbook of how Express sessions and cookies really behave: every claim asserted by a test.',
+    description: SITE_DESCRIPTION,
     root: '',
+    links: headLinks(ctx.site.config, { path: '', title: SITE_TITLE, description: SITE_DESCRIPTION, type: 'website' }),
     sidebar: ctx.site.indexSidebar(),
     main: indexMain(indexView(ctx, options), ctx.chapters),
   });
 }
 
-/** The 404 page. Its links are absolute: it is served for any missing path. */
-export function notFoundPage(): string {
-  const main = `<h1>Not found</h1><p>No page here. Go to the <a href="/">contents of ${esc(SITE_TITLE)}</a>.</p>`;
-  return `<!doctype html>
-<html lang="en">
-${head({ title: `Not found — ${SITE_TITLE}`, root: '/', script: false, compact: true })}
-<body><main id="main" class="notfound" data-pagefind-ignore="all">${main}</main></body>
-</html>
-`;
+/** The handbook in one sentence: the index page's description, and llms.txt's summary. */
+export const SITE_DESCRIPTION = 'An executable handbook of how Express sessions and cookies really behave: every claim asserted by a test.';
+
+/**
+ * The 404 page, served for any missing path at any depth: the site's head, header, chapter list and
+ * footer, with a link to the contents and to the search box. A `<base>` is not allowed (the CSP has
+ * `base-uri 'none'`), so every link and asset is root-relative from the site's base path (the
+ * base URL's path, else `SITE_BASE_PATH`, else `/`): they resolve the same from `/x/y/missing` as
+ * from `/missing`, under a sub-path too. Never absolute: a preview served elsewhere loads nothing
+ * from the published host. Not indexed (`noindex`, no canonical).
+ */
+export function notFoundPage(ctx: RenderContext): string {
+  const root = ctx.site.config.basePath;
+  const main = [
+    '<h1>Not found</h1>',
+    `<p>There is no page at this address. Go to the <a href="${esc(root)}">contents of ${esc(SITE_TITLE)}</a>, ` +
+      'or <a href="#search-input">search the handbook</a> with the box at the top of this page (it needs JavaScript).</p>',
+  ].join('\n');
+  return shell({
+    title: `Not found — ${SITE_TITLE}`,
+    description: `No page at this address in ${SITE_TITLE}.`,
+    root: esc(root),
+    links: ['<meta name="robots" content="noindex">'],
+    sidebar: createSidebar(ctx.chapters, ctx.site.results, esc(root))(),
+    main,
+    search: false,
+  });
 }

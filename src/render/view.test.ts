@@ -103,11 +103,11 @@ describe('view data, before any HTML', () => {
 describe('one head for every page', () => {
   const elements = (html: string) => [...html.matchAll(/<(meta|link|title|script)\b[^>]*>/g)].map((m) => m[0]);
 
-  test('the 404 page’s head is the shared head, in its compact form', () => {
-    const page = notFoundPage();
-    const shared = head({ title: 'Not found — Sessions & Cookies, Verified', root: '/', script: false });
-    expect(elements(page.slice(0, page.indexOf('</head>')))).toEqual(elements(shared));
-    expect(page).toContain(head({ title: 'Not found — Sessions & Cookies, Verified', root: '/', script: false, compact: true }));
+  test('the 404 page’s head is the shared head, with the script (for search) and noindex', () => {
+    const page = notFoundPage(ctx);
+    const description = 'No page at this address in Sessions & Cookies, Verified.';
+    const shared = head({ title: 'Not found — Sessions & Cookies, Verified', description, root: '/', links: ['<meta name="robots" content="noindex">'] });
+    expect(page).toContain(shared);
   });
 
   test('a description and the script are in the head only when asked for', () => {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { MarkdownIt } from 'markdown-it';
+import { NO_SITE_CONFIG, type SiteConfig } from '../site-config.ts';
 import type { Chapter, ChapterResult, ChapterRun, Verdict, Verification } from '../types.ts';
 import { type CurrentMark, chapterNumber, createSidebar, resultsById } from './layout.ts';
 import type { ChapterMutationView, MutationView } from './mutation.ts';
@@ -26,14 +27,16 @@ export interface SiteContext {
   indexSidebar: () => string;
   /** The saved mutation run's results, when there is one. */
   mutation?: MutationView;
+  /** Where the site and its source live (base URL, base path, repository): no absolute URL and no source link without. */
+  config: SiteConfig;
 }
 
 /** Computes the {@link SiteContext} of a build. */
-export function siteContext(chapters: Chapter[], verification: Verification, mutation?: MutationView): SiteContext {
+export function siteContext(chapters: Chapter[], verification: Verification, mutation?: MutationView, config: SiteConfig = NO_SITE_CONFIG): SiteContext {
   const results = resultsById(verification);
   const chapterSidebar = createSidebar(chapters, results, '../');
   const index = createSidebar(chapters, results, '');
-  return { results, chapterSidebar, indexSidebar: () => index(), ...(mutation ? { mutation } : {}) };
+  return { results, chapterSidebar, indexSidebar: () => index(), ...(mutation ? { mutation } : {}), config };
 }
 
 /** Everything the pages of one render read: one object instead of positional parameters. */
@@ -52,9 +55,9 @@ export function renderContext(
   md: MarkdownIt,
   chapters: Chapter[],
   verification: Verification,
-  options: { mutation?: MutationView; site?: SiteContext; used?: Set<string> } = {},
+  options: { mutation?: MutationView; site?: SiteContext; used?: Set<string>; config?: SiteConfig } = {},
 ): RenderContext {
-  const site = options.site ?? siteContext(chapters, verification, options.mutation);
+  const site = options.site ?? siteContext(chapters, verification, options.mutation, options.config);
   return { md, chapters, verification, site, used: options.used ?? new Set() };
 }
 
