@@ -201,8 +201,10 @@ try {
     const rounds = Number(args.rounds ?? (quick ? 1 : 2));
     if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${args.rounds}: expected a whole number of rounds, 1 or more`);
     const tree = join(work, `baseline-${BASELINE_COMMIT}`);
-    const plan = addBaselineWorktree(root, BASELINE_COMMIT, tree);
-    console.log(`\nnpm test, whole suite: ${BASELINE_COMMIT} (a git worktree in ${tree}, node_modules: ${plan}) and this tree alternately × ${rounds}`);
+    console.log(`\nnpm test, whole suite: ${BASELINE_COMMIT} (a git worktree in ${tree}) and this tree alternately × ${rounds}`);
+    const modules = addBaselineWorktree(root, BASELINE_COMMIT, tree, join(root, '.cache/bench'), say);
+    const plan = modules.plan === 'symlink' ? 'the project’s own, linked (same lockfile)' : `npm ci --offline (lockfiles differ), ${modules.installed}`;
+    say(`node_modules of ${BASELINE_COMMIT}: ${plan}`);
     const suiteRounds: SuiteRound[] = [];
     let firstReport: string | undefined;
     let counts: { current?: number; baseline?: number } = {};
@@ -246,7 +248,7 @@ try {
       `file time by kind, summed over both workers: ${split}; slowest files: ${slow}`));
     const httpOnly = await repeat('npm test -- /app.test', RUNS.test, async () => (await timed(npm, ['test', '--', '/app.test'], { cwd: root, timeoutMs: 600_000 })).ms);
     figures.push(figure('1c', `npm test -- /app.test: the ${n} chapters’ HTTP specs alone (no Chromium, no build tests)`, httpOnly.map(s), 's', { op: 'info', text: 'shown (0.1 s a chapter: withdrawn)' }));
-    details.test = { rounds: suiteRounds, plan, httpOnlyMs: httpOnly, files };
+    details.test = { rounds: suiteRounds, nodeModules: plan, httpOnlyMs: httpOnly, files };
   }
 
   // ---- 2: one chapter, against the runner's start-up on one empty spec ---------------------------

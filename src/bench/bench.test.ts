@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { copyReadme, corpusFolder, testNames } from './corpus.ts';
 import { buildStages, chaptersRun, incrementalFigures, stageMs, withBenchChange } from './incremental.ts';
 import { figure, formatValue, markdownTable, median, textTable } from './stats.ts';
-import { failingTests, loadFigure, nodeModulesPlan, oneChapterFigure, wholeSuiteFigure } from './suite.ts';
+import { baselineModulesFolder, failingTests, loadFigure, nodeModulesPlan, oneChapterFigure, wholeSuiteFigure } from './suite.ts';
 import { cssRefs, frameworkIn, pageRefs } from './weight.ts';
 import { FOLDER_NAME } from '../find.ts';
 import type { Chapter } from '../types.ts';
@@ -109,6 +109,10 @@ describe('npm test figures (issue 11, targets 2, 3 and 4)', () => {
   test('the baseline worktree links the project’s node_modules only when the lockfiles are identical', () => {
     expect(nodeModulesPlan('{"a":1}\n', '{"a":1}\n')).toBe('symlink');
     expect(nodeModulesPlan('{"a":1}\n', '{"a":2}\n')).toBe('npm ci --offline');
+    // An installed baseline is kept under its lockfile's hash: the same lockfile, the same folder.
+    expect(baselineModulesFolder('{"a":1}\n')).toMatch(/^node_modules-[0-9a-f]{16}$/);
+    expect(baselineModulesFolder('{"a":1}\n')).toBe(baselineModulesFolder('{"a":1}\n'));
+    expect(baselineModulesFolder('{"a":1}\n')).not.toBe(baselineModulesFolder('{"a":2}\n'));
   });
 
   test('the whole suite is the median of per-round ratios against the baseline, met at 0.65 × or less; a failing run meets nothing', () => {

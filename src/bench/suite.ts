@@ -6,7 +6,8 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Figure, figure, median } from './stats.ts';
 
@@ -43,7 +44,7 @@ export function nodeModulesPlan(currentLock: string, baselineLock: string): Node
  * Figure 1: the whole `npm test` as a ratio of the baseline's, the median of per-round ratios (each
  * round runs both suites back to back, so a change in the machine's load hits both alike).
  */
-export function wholeSuiteFigure(rounds: SuiteRound[], commit: string, plan: NodeModulesPlan, tests?: { current?: number; baseline?: number }): Figure {
+export function wholeSuiteFigure(rounds: SuiteRound[], commit: string, plan: NodeModulesPlan | string, tests?: { current?: number; baseline?: number }): Figure {
   const ratios = rounds.map((r) => r.currentMs / r.baselineMs);
   const f = figure('1', `npm test, whole suite, side by side with main at ${commit} (a git worktree; its node_modules: ${plan})`, ratios, '×', { op: '<=', value: WHOLE_SUITE_MAX_RATIO, text: `≤ ${WHOLE_SUITE_MAX_RATIO} × ${commit}` });
   const failed = rounds.flatMap((r, i) => [...(r.currentOk ? [] : [`this tree's run ${i + 1}`]), ...(r.baselineOk ? [] : [`${commit}'s run ${i + 1}`])]);
@@ -92,14 +93,37 @@ function seconds(ms: number): string {
 
 /**
  * Adds a detached `git worktree` of `commit` at `dir` and gives it node_modules: a symlink to the
- * project's own when the lockfiles are the same, else `npm ci --offline` (npm's cache only).
+ * project's own when the lockfiles are the same; otherwise one installed by `npm ci --offline`
+ * (npm's cache only) into `cacheDir/node_modules-<hash of the baseline's lockfile>`, once, and linked
+ * from then on (the install compiles better-sqlite3: minutes on a busy machine).
  */
-export function addBaselineWorktree(root: string, commit: string, dir: string): NodeModulesPlan {
+export function addBaselineWorktree(root: string, commit: string, dir: string, cacheDir: string, say: (line: string) => void = () => {}): { plan: NodeModulesPlan; installed: 'linked' | 'installed now' | 'kept from an earlier run' } {
   execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: root, stdio: 'ignore' });
-  const plan = nodeModulesPlan(readFileSync(join(root, 'package-lock.json'), 'utf8'), readFileSync(join(dir, 'package-lock.json'), 'utf8'));
-  if (plan === 'symlink') symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  else execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
-  return plan;
+  const baselineLock = readFileSync(join(dir, 'package-lock.json'), 'utf8');
+  const plan = nodeModulesPlan(readFileSync(join(root, 'package-lock.json'), 'utf8'), baselineLock);
+  if (plan === 'symlink') {
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    return { plan, installed: 'linked' };
+  }
+  const kept = join(cacheDir, baselineModulesFolder(baselineLock));
+  const done = join(kept, '.complete');
+  let installed: 'installed now' | 'kept from an earlier run' = 'kept from an earlier run';
+  if (!existsSync(done)) {
+    say(`the lockfiles differ: npm ci --offline for ${commit} into ${kept} (once; later runs link it)`);
+    rmSync(kept, { recursive: true, force: true });
+    mkdirSync(kept, { recursive: true });
+    for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(dir, file), join(kept, file));
+    execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: kept, stdio: 'ignore' });
+    writeFileSync(done, `${new Date().toISOString()}\n`);
+    installed = 'installed now';
+  }
+  symlinkSync(join(kept, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { plan, installed };
+}
+
+/** The folder name a baseline's node_modules is kept under: keyed by its lockfile's content. */
+export function baselineModulesFolder(lockfile: string): string {
+  return `node_modules-${createHash('sha256').update(lockfile).digest('hex').slice(0, 16)}`;
 }
 
 /** Removes the worktree (and git's record of it). */
