@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { maskExchanges } from '../src/render/mask.ts';
-import type { Exchange } from '../src/types.ts';
+import { maskExchanges } from './mask.ts';
+import type { Exchange } from '../types.ts';
 
 const ID_A = 'Xk3n9Q2mZp0aB7cD8eF1gH4iJ5kL6mN7';
 const ID_B = 'aa11bb22cc33dd44ee55ff66gg77hh88';

@@ -6,12 +6,12 @@
  */
 import markdownIt, { type Token } from 'markdown-it';
 import { describe, expect, test } from 'vitest';
-import { BuildError } from '../src/errors.ts';
-import { claimPlugin } from '../src/render/claim.ts';
-import { type BlockDirective, parseClaim, parseDirectiveLine } from '../src/render/directive.ts';
-import { type Included, includePlugin } from '../src/render/include.ts';
-import { resultsPlugin } from '../src/render/results-directive.ts';
-import type { Chapter, ChapterResult } from '../src/types.ts';
+import { BuildError } from '../errors.ts';
+import { claimPlugin } from './claim.ts';
+import { type BlockDirective, parseClaim, parseDirectiveLine } from './directive.ts';
+import { type Included, includePlugin } from './include.ts';
+import { resultsPlugin } from './results-directive.ts';
+import type { Chapter, ChapterResult } from '../types.ts';
 
 describe('parseDirectiveLine: a block directive line', () => {
   // [line, what it says]

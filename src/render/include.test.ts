@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import markdownIt from 'markdown-it';
 import { describe, expect, test } from 'vitest';
-import { findChapters } from '../src/find.ts';
-import { dedent, extractRegion, type Included, includePlugin, regionNames, resolveInclude } from '../src/render/include.ts';
-import type { ChapterFile } from '../src/types.ts';
+import { findChapters } from '../find.ts';
+import { dedent, extractRegion, type Included, includePlugin, regionNames, resolveInclude } from './include.ts';
+import type { ChapterFile } from '../types.ts';
 
-const root = join(import.meta.dirname, '..');
+const root = join(import.meta.dirname, '../..');
 const where = { path: 'chapters/01-x/README.md', line: 12 };
 /** The first chapter of a fixture folder. */
 const firstChapter = (dir: string) => {
