@@ -61,7 +61,7 @@ and a request that only reads the session does not write it back
 
 ## Run it
 
-Start it with \`npm run snippet -- ${num}\`, then:
+Start it with \`npx tsx app.ts\` (in a clone of this repository: \`npm run snippet -- ${num}\`), then:
 
 \`\`\`sh
 curl -i -c jar.txt -b jar.txt http://localhost:3000/
