@@ -134,9 +134,16 @@ describe.concurrent('the handbook on a phone, a wide screen and paper', { timeou
       await page.goto(`${base}${long}/`);
       expect(await page.locator('.side').getAttribute('open')).toBeNull();
       expect(await visible(page, '.side > summary')).toBe(false);
+      expect(await visible(page, '.sidebar a[aria-current]')).toBe(true);
       const current = await page.locator('.sidebar a[aria-current]').boundingBox();
       const main = await page.locator('main').boundingBox();
       expect(current).not.toBeNull();
+      // Rendered, not only laid out: what is at its centre is the link.
+      const hit = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('a')?.getAttribute('aria-current'), {
+        x: (current?.x ?? 0) + (current?.width ?? 0) / 2,
+        y: (current?.y ?? 0) + (current?.height ?? 0) / 2,
+      });
+      expect(hit).toBe('page');
       expect((current?.x ?? 0) + (current?.width ?? 0)).toBeLessThanOrEqual(main?.x ?? 0);
       expect(await page.locator('main h1').boundingBox().then((b) => b?.y)).toBeLessThan(250);
     });
