@@ -54,9 +54,9 @@ export function replayFile(chapter: Chapter, result: ChapterResult | undefined):
   const title = `Chapter ${chapterNumber(chapter.number)}, ${oneLine(chapter.meta.title)}`;
   const out = [
     `# ${title}: the HTTP requests behind each claim, as its test made them.`,
-    "# Replay them against your own server (start the chapter's app.ts first) with a REST client:",
-    "# VS Code's REST Client or a JetBrains IDE. Values that change from run to run are masked",
-    '# (<session-id-1>, <sig>, <date>); request bodies were not recorded.',
+    "# Replay them against your own server with a REST client (VS Code's REST Client, a JetBrains IDE):",
+    "# start the chapter's app.ts first, or the article.ts or pitfall file a claim is about. Values that",
+    '# change from run to run are masked (<session-id-1>, <sig>, <date>); request bodies were not recorded.',
     '',
     '@host = http://localhost:3000',
     '',
