@@ -11,7 +11,11 @@ export async function buildSearchIndex(dir: string): Promise<number> {
   // when the pipe closes, so it does not outlive a killed build.
   const pagefind = await import('pagefind');
   try {
-    const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en', excludeSelectors: ['details.ev'] }); // evidence: transcripts, not prose
+    // Left out of the index: evidence (transcripts, not prose); the headings' "#" links (pagefind
+    // takes a page's and a section's title from its heading's text: "Expiry #"); a claim's status,
+    // time and place (`verified · 8 ms · app.test.ts:6`, which would run into the claim's name).
+    const excludeSelectors = ['details.ev', '.anchor', '.claims li > small'];
+    const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en', excludeSelectors });
     if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
     const added = await index.addDirectory({ path: dir });
     if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);

@@ -81,18 +81,34 @@
     });
   });
 
-  // Search: a box here; the code and style of its results (assets/search.js, search.css) and
-  // pagefind's index load when it is first used.
+  // Search: a box here (a combobox over a list box of results, a status line that says how many);
+  // the code and style of its results (assets/search.js, search.css) and pagefind's index load
+  // when it is first used. "/" and Ctrl+K (Cmd+K) go to the box, except from another field.
   const top = d.querySelector('.top');
   if (!top) return;
   const box = make('div', 'search');
   box.setAttribute('role', 'search');
-  box.innerHTML = '<label for="search-input" class="vh">Search the handbook</label><input id="search-input" type="search" placeholder="Search the handbook" autocomplete="off" spellcheck="false"><div class="search-results" aria-live="polite"></div>';
+  const combobox = 'role="combobox" aria-expanded="false" aria-controls="search-list" aria-autocomplete="list" aria-keyshortcuts="/ Control+K Meta+K"';
+  box.innerHTML = '<label for="search-input" class="vh">Search the handbook</label><input id="search-input" type="search" placeholder="Search (press /)" autocomplete="off" spellcheck="false" ' + combobox + '><div class="search-results" hidden></div><p class="vh" role="status"></p>';
   top.append(box);
-  box.querySelector('input').addEventListener('focus', () => {
+  const input = box.querySelector('input');
+  input.addEventListener('focus', () => {
     d.head.append(Object.assign(make('link'), { rel: 'stylesheet', href: new URL('assets/search.css', root).href }));
     import(new URL('assets/search.js', root).href).then((m) => m.start(box, root)).catch(() => {
-      box.lastChild.innerHTML = '<p class="none">Search is not available in this build.</p>';
+      const panel = box.querySelector('.search-results');
+      panel.innerHTML = '<p class="none">Search is not available in this build.</p>';
+      panel.hidden = false;
     });
   }, { once: true });
+  d.addEventListener('keydown', (event) => {
+    const key = event.key;
+    const chord = (event.ctrlKey || event.metaKey) && !event.altKey && (key === 'k' || key === 'K');
+    const slash = key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey;
+    const target = event.target;
+    const field = target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (!(chord || slash) || (field && target !== input) || (slash && target === input)) return;
+    event.preventDefault();
+    input.focus();
+    input.select();
+  });
 })();
