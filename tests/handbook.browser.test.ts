@@ -20,7 +20,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
 import { createCodeHighlighter, renderSite } from '../src/render/index.ts';
+import { licenceUrl } from '../src/render/layout.ts';
 import { createSiteServer } from '../src/serve.ts';
+import { readSiteConfig, type SiteConfig } from '../src/site-config.ts';
 import { launchBrowser } from '../src/testkit/browser.ts';
 import type { Chapter, Verification } from '../src/types.ts';
 import { writeSite } from '../src/write.ts';
@@ -41,6 +43,8 @@ let server: ReturnType<typeof createSiteServer>;
 let base: string;
 /** Chapter 15, the longest: the id of its folder. */
 let long: string;
+/** The project's own configuration (package.json's repository; no base URL). */
+let config: SiteConfig;
 
 beforeAll(async () => {
   launching = launchBrowser();
@@ -55,7 +59,8 @@ beforeAll(async () => {
     },
     chapters: [],
   };
-  const files = renderSite(chapters, verification, await createCodeHighlighter(), { api: false });
+  config = readSiteConfig(root, {});
+  const files = renderSite(chapters, verification, await createCodeHighlighter(), { api: false, config });
   await writeSite(files, { out, search: true, apiDocs: false });
   server = createSiteServer(out);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -272,12 +277,16 @@ describe.concurrent('the handbook on a phone, a wide screen and paper', { timeou
     });
   });
 
-  test("every page's footer states the licences in one line and names the LICENSE file", async () => {
+  test("every page's footer states the licences in one line and links the LICENSE file in the repository", async () => {
+    const licence = licenceUrl(config.repository);
     await withPage({ viewport: PHONE, javaScriptEnabled: false }, async (page) => {
       for (const path of ['', `${long}/`, `${long}/evidence.html`]) {
         await page.goto(base + path);
         const line = page.locator('footer .licence');
         expect(await line.textContent(), path).toBe('Code and snippets: 0BSD. Prose: CC BY 4.0. See LICENSE.');
+        // package.json names the repository: the file is linked there (the page has no LICENSE of its own).
+        expect(licence).toMatch(/^https:\/\/.+\/LICENSE$/);
+        expect(await line.locator('a').getAttribute('href'), path).toBe(licence);
         const box = await line.boundingBox();
         // One line on a phone: no taller than two lines of its text would be.
         expect(box?.height, path).toBeLessThan(2 * 0.85 * 16 * 1.6);

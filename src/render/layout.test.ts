@@ -9,7 +9,7 @@ import { findChapters } from '../find.ts';
 import { CLAIMS_ENTRY, tableOfContents, TOC_MIN } from './anchors.ts';
 import type { ChapterEnv, TocEntry } from './env.ts';
 import type { CodeHighlighter } from './highlight.ts';
-import { collapsibleNav, licenceLine, shell } from './layout.ts';
+import { collapsibleNav, licenceLine, licenceUrl, shell } from './layout.ts';
 import { createMarkdown, renderChapterMarkdown } from './markdown.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -89,5 +89,13 @@ describe('the page shell', () => {
     const url = 'https://github.com/o/n/blob/main/LICENSE';
     expect(page({ licence: url })).toContain(`See <a href="${url}">LICENSE</a>.</p></footer>`);
     expect(licenceLine('https://x/"><script>')).not.toContain('"><script>');
+  });
+
+  test("the LICENSE file's address: the repository's, at the project's folder and branch; none without a repository", () => {
+    expect(licenceUrl(undefined)).toBeUndefined();
+    expect(licenceUrl({ web: 'https://github.com/o/n', host: 'github', branch: 'main', directory: '' })).toBe('https://github.com/o/n/blob/main/LICENSE');
+    expect(licenceUrl({ web: 'https://gitlab.com/o/n', host: 'gitlab', branch: 'dev', directory: 'site/handbook' })).toBe(
+      'https://gitlab.com/o/n/-/blob/dev/site/handbook/LICENSE',
+    );
   });
 });

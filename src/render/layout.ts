@@ -5,6 +5,7 @@
  */
 import type { Chapter, ChapterResult, Verification } from '../types.ts';
 import { contentSecurityPolicy } from '../csp.ts';
+import type { RepositoryConfig } from '../site-config.ts';
 import { esc } from './html.ts';
 import { tally, tallyState } from './results.ts';
 
@@ -148,6 +149,16 @@ export function head(o: HeadOptions): string {
  */
 export function collapsibleNav(sidebar: string): string {
   return `<details class="side"><summary>Chapters</summary>${sidebar}</details>`;
+}
+
+/**
+ * The LICENSE file's address in the repository (at the project's folder in it, on the branch the
+ * source links use); undefined without a repository.
+ */
+export function licenceUrl(repo: RepositoryConfig | undefined): string | undefined {
+  if (!repo) return undefined;
+  const path = [repo.directory, 'LICENSE'].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/');
+  return `${repo.web}${repo.host === 'gitlab' ? '/-' : ''}/blob/${encodeURIComponent(repo.branch)}/${path}`;
 }
 
 /** The licences in one line: code and snippets 0BSD, prose CC BY 4.0, and the LICENSE file (linked when its address is known). */

@@ -7,7 +7,7 @@ import type { Chapter } from '../types.ts';
 import { CLAIMS_ENTRY, tableOfContents } from './anchors.ts';
 import type { ChapterEnv } from './env.ts';
 import { esc } from './html.ts';
-import { createSidebar, SITE_TITLE, shell } from './layout.ts';
+import { createSidebar, licenceUrl, SITE_TITLE, shell } from './layout.ts';
 import { renderChapterMarkdown } from './markdown.ts';
 import { replayLink } from './replay.ts';
 import { mutationSection } from './mutation.ts';
@@ -48,6 +48,7 @@ export function chapterPage(ctx: RenderContext, index: number): string {
     title: `${view.number}. ${view.title} — ${SITE_TITLE}`,
     description: view.summary,
     root,
+    licence: licenceUrl(ctx.site.config.repository),
     links: headLinks(ctx.site.config, { path: `${view.id}/`, title: `${view.number}. ${view.title}`, description: view.summary, type: 'article', markdown: TWIN }),
     sidebar: ctx.site.chapterSidebar(view.id),
     toc: tableOfContents(headings),
@@ -76,6 +77,7 @@ export function evidencePage(ctx: RenderContext, index: number): string {
     title: `Evidence: ${view.title} — ${SITE_TITLE}`,
     description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`,
     root: '../',
+    licence: licenceUrl(ctx.site.config.repository),
     links: headLinks(ctx.site.config, { path: `${view.id}/${EVIDENCE_PAGE}`, title: `Evidence: ${view.title}`, description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`, type: 'article' }),
     sidebar: ctx.site.chapterSidebar(view.id, 'true'),
     main,
@@ -89,6 +91,7 @@ export function indexPage(ctx: RenderContext, options: { api: boolean }): string
     title: SITE_TITLE,
     description: SITE_DESCRIPTION,
     root: '',
+    licence: licenceUrl(ctx.site.config.repository),
     links: headLinks(ctx.site.config, { path: '', title: SITE_TITLE, description: SITE_DESCRIPTION, type: 'website' }),
     sidebar: ctx.site.indexSidebar(),
     main: indexMain(indexView(ctx, options), ctx.chapters),
@@ -117,6 +120,7 @@ export function notFoundPage(ctx: RenderContext): string {
     title: `Not found — ${SITE_TITLE}`,
     description: `No page at this address in ${SITE_TITLE}.`,
     root: esc(root),
+    licence: licenceUrl(ctx.site.config.repository),
     links: ['<meta name="robots" content="noindex">'],
     sidebar: createSidebar(ctx.chapters, ctx.site.results, esc(root))(),
     main,
