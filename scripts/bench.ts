@@ -171,8 +171,9 @@ try {
   };
   const emptySpec = async () => (await timed(npm, ['test', '--', '--config', emptyConfig()], { cwd: root, timeoutMs: 120_000 })).ms;
   /** One whole `npm test` in `cwd`, with vitest's JSON report (where the time goes, which tests failed). */
-  const wholeSuite = async (cwd: string, report: string) => {
-    const r = await timed(npm, ['test', '--', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], { cwd, timeoutMs: 900_000 });
+  // Under --load a run may take many times its quiet time: target 4 is about passing, so its limit only stops a hang.
+  const wholeSuite = async (cwd: string, report: string, timeoutMs = 900_000) => {
+    const r = await timed(npm, ['test', '--', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`], { cwd, timeoutMs });
     const parsed = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as Parameters<typeof failingTests>[0] & { numTotalTests?: number }) : undefined;
     return { ms: r.ms, ok: r.code === 0, tests: parsed?.numTotalTests, failures: parsed ? failingTests(parsed, cwd) : [`exit ${r.code}, no report: ${r.stderr.slice(-300)}`] };
   };
@@ -185,7 +186,7 @@ try {
     const runs: Array<Awaited<ReturnType<typeof wholeSuite>>> = [];
     try {
       for (let i = 0; i < LOAD_RUNS; i++) {
-        const r = await wholeSuite(root, join(work, `load-${i}.json`));
+        const r = await wholeSuite(root, join(work, `load-${i}.json`), 3_600_000);
         runs.push(r);
         say(`under load ${i + 1}/${LOAD_RUNS}: ${r.ok ? 'passed' : 'FAILED'} in ${s(r.ms).toFixed(1)} s${r.ok ? '' : `: ${r.failures.join('; ')}`}`);
       }
