@@ -79,7 +79,7 @@ export function runBlock(file: ChapterFile, verified: Record<string, string> = {
     ? `<p>It reads ${env.join(', ')} from the environment: give them as <code>NAME=value ${escText(tsx)}</code>.</p>`
     : '';
   return [
-    '<div class="run">',
+    '<div class="run-it">',
     `<p>Run the whole file in an empty folder: download <a href="${name}" download>${name}</a>, install with</p>`,
     `<div class="code" data-copy><pre tabindex="0"><code data-cmd="install">${escText(install)}</code></pre></div>`,
     `<p>then start it with <code data-cmd="run">${escText(tsx)}</code>, or on Node ${NODE_STRIP_TYPES} or later `,
@@ -124,7 +124,8 @@ export function snippetFigure(
   if (label) parts.push(`<p class="label">${escText(label)}</p>`);
   parts.push(`<figcaption>${caption}</figcaption>`);
   parts.push(codeBlock(highlighter, code, ext, used, !label));
-  if (showRun && file.role === 'snippet' && startsServer(file)) parts.push(runBlock(file, verified));
   parts.push('</figure>');
+  // After the figure, not in it: the figure holds the snippet alone (its copy button is the snippet's).
+  if (showRun && file.role === 'snippet' && startsServer(file)) parts.push(runBlock(file, verified));
   return parts.join('');
 }
