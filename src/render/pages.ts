@@ -120,7 +120,7 @@ export function notFoundPage(ctx: RenderContext): string {
     title: `Not found — ${SITE_TITLE}`,
     description: `No page at this address in ${SITE_TITLE}.`,
     root: esc(root),
-    licence: licenceUrl(ctx.site.config.repository),
+    // The LICENSE named, not linked: the 404 page has no absolute URL (tests/links.test.ts).
     links: ['<meta name="robots" content="noindex">'],
     sidebar: createSidebar(ctx.chapters, ctx.site.results, esc(root))(),
     main,
