@@ -11,7 +11,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { formatAudits, type LighthouseResult, meetsTargets, type PageAudit, summarise, TARGETS } from '../src/audit/lighthouse.ts';
+import {
+  formatAudits,
+  type LighthouseResult,
+  meetsTargets,
+  type PageAudit,
+  summarise,
+  TARGETS,
+} from '../src/audit/lighthouse.ts';
 import { startSiteServer } from '../src/serve.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/testkit/browser.ts';
 
@@ -40,19 +47,30 @@ if (!existsSync(CHROMIUM_PATH)) {
   process.exit(2);
 }
 
-const served = args.url ? undefined : await startSiteServer(site, { HOST: '127.0.0.1', PORT: '0' }).catch((error: Error) => {
-  console.error(`audit: cannot serve ${site}: ${error.message}`);
-  process.exit(1);
-});
+const served = args.url
+  ? undefined
+  : await startSiteServer(site, { HOST: '127.0.0.1', PORT: '0' }).catch((error: Error) => {
+      console.error(`audit: cannot serve ${site}: ${error.message}`);
+      process.exit(1);
+    });
 const base = (args.url ?? served?.url ?? '').replace(/\/?$/, '/');
 const pages = ['', `${chapter}/`, `${chapter}/evidence.html`];
-const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROMIUM_ARGS, logLevel: 'error' });
+const chrome = await chromeLauncher.launch({
+  chromePath: CHROMIUM_PATH,
+  chromeFlags: CHROMIUM_ARGS,
+  logLevel: 'error',
+});
 const results: PageAudit[] = [];
 try {
   for (const path of pages) {
     const url = base + path;
     console.log(`lighthouse ${url} …`);
-    const run = await lighthouse(url, { port: chrome.port, logLevel: 'error', output: 'json', onlyCategories: Object.keys(TARGETS) });
+    const run = await lighthouse(url, {
+      port: chrome.port,
+      logLevel: 'error',
+      output: 'json',
+      onlyCategories: Object.keys(TARGETS),
+    });
     if (!run) throw new Error(`Lighthouse gave no result for ${url}`);
     if (run.lhr.runtimeError) throw new Error(`Lighthouse could not load ${url}: ${run.lhr.runtimeError.message}`);
     results.push(summarise(run.lhr as unknown as LighthouseResult));

@@ -56,7 +56,12 @@ interface AutocannonRequest {
   path?: string;
   headers?: Record<string, string>;
   body?: string;
-  onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
+  onResponse?: (
+    status: number,
+    body: string,
+    context: Record<string, unknown>,
+    headers: Record<string, string | string[]>,
+  ) => void;
 }
 interface AutocannonClient {
   /**
@@ -213,7 +218,14 @@ async function bench(name: string, env: Record<string, string>): Promise<StoreRe
     }
     for (let user = 1; user <= SESSIONS; user++) if (!cookies.has(user)) lost.add(user);
 
-    return { name, login: figures(login), read: figures(read), loggedIn: cookies.size, lost: lost.size, mixed: mixed.size };
+    return {
+      name,
+      login: figures(login),
+      read: figures(read),
+      loggedIn: cookies.size,
+      lost: lost.size,
+      mixed: mixed.size,
+    };
   } finally {
     await snippet.stop();
   }
@@ -239,7 +251,13 @@ function print(reports: StoreReport[]): void {
   );
   console.table(rows);
   console.table(
-    reports.map((r) => ({ store: r.name, sessions: SESSIONS, 'logged in': r.loggedIn, lost: r.lost, 'mixed up': r.mixed })),
+    reports.map((r) => ({
+      store: r.name,
+      sessions: SESSIONS,
+      'logged in': r.loggedIn,
+      lost: r.lost,
+      'mixed up': r.mixed,
+    })),
   );
 }
 

@@ -21,7 +21,8 @@ const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const red = (s: string) => (useColor ? `\u001b[31m${s}\u001b[39m` : s);
 const green = (s: string) => (useColor ? `\u001b[32m${s}\u001b[39m` : s);
 
-const USAGE = 'usage: npm run build -- [--allow-failures] [--results FILE] [--save-results FILE] [--out DIR] [--chapters DIR] [--no-search] [--no-api] [--no-cache] [--time-limit SECONDS]';
+const USAGE =
+  'usage: npm run build -- [--allow-failures] [--results FILE] [--save-results FILE] [--out DIR] [--chapters DIR] [--no-search] [--no-api] [--no-cache] [--time-limit SECONDS]';
 
 let args;
 try {
@@ -63,7 +64,11 @@ try {
     ...(args.chapters ? { chaptersDir: resolve(args.chapters) } : {}),
     ...(args.results ? { results: resolve(args.results) } : {}),
     // Results are kept for a later `--results` build: in .cache/ by default for the real chapters.
-    ...(args['save-results'] ? { saveResults: resolve(args['save-results']) } : !args.chapters && !args.results ? { saveResults: resolve(root, '.cache/results.json') } : {}),
+    ...(args['save-results']
+      ? { saveResults: resolve(args['save-results']) }
+      : !args.chapters && !args.results
+        ? { saveResults: resolve(root, '.cache/results.json') }
+        : {}),
     highlightCache: resolve(root, '.cache/highlight.json'),
     // Content-hashed, so safe for any chapters folder: a result is reused only for identical inputs.
     verifyCache: args['no-cache'] ? false : resolve(root, '.cache/verify'),
@@ -92,7 +97,11 @@ try {
       process.exitCode = 1;
     }
   } else {
-    console.log(green(`${t.passed} of ${t.total} claims verified${t.skipped ? `, ${t.skipped} not verified in this build` : ''} (${seconds} s)`));
+    console.log(
+      green(
+        `${t.passed} of ${t.total} claims verified${t.skipped ? `, ${t.skipped} not verified in this build` : ''} (${seconds} s)`,
+      ),
+    );
   }
 } catch (error) {
   if (error instanceof BuildError) {

@@ -22,7 +22,16 @@ const REPORT = resolve(root, 'mutation-results.json');
 
 let parsed;
 try {
-  parsed = parseArgs({ options: { only: { type: 'string', multiple: true }, quiet: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, 'no-save': { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  parsed = parseArgs({
+    options: {
+      only: { type: 'string', multiple: true },
+      quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      'no-save': { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
 } catch (error) {
   console.error(`mutate: ${(error as Error).message}`);
   console.error('usage: npm run mutate -- [NN ...] [--only MUTANT-ID] [--quiet] [--verbose] [--no-save]');
@@ -66,7 +75,12 @@ for (const chapter of chapters) {
   const [r] = await mutateChapters([chapter], {
     root,
     ...(values.only ? { only: values.only } : {}),
-    ...(values.verbose ? { onOutput: (line: string) => console.error(line), onPass: (pass: string, files: number) => console.error(`mutate: ${chapter.id}: ${pass}: ${files} spec files`) } : {}),
+    ...(values.verbose
+      ? {
+          onOutput: (line: string) => console.error(line),
+          onPass: (pass: string, files: number) => console.error(`mutate: ${chapter.id}: ${pass}: ${files} spec files`),
+        }
+      : {}),
   });
   if (!r) continue;
   results.push(r);
@@ -83,18 +97,28 @@ for (const chapter of chapters) {
     : 'no score (its specs fail without any mutant: run npm test -- ' + r.id.split('-')[0] + ')';
   const ok = score.problems.length === 0;
   if (!ok) failed++;
-  console.log(`${ok ? '✓' : '✗'} ${r.id}: ${head || 'no mutants'}  [${((performance.now() - t0) / 1000).toFixed(0)} s]`);
+  console.log(
+    `${ok ? '✓' : '✗'} ${r.id}: ${head || 'no mutants'}  [${((performance.now() - t0) / 1000).toFixed(0)} s]`,
+  );
   for (const p of score.problems) console.log(`    ${p}`);
   for (const f of r.baselinePassed ? score.files : []) {
     for (const m of f.survivors) {
       console.log(`    survived ${m.safety ? '[safety] ' : ''}${m.file}:${m.line} ${m.id}: ${m.description}`);
-      if (!values.quiet) console.log(m.diff.split('\n').map((l) => `        ${l}`).join('\n'));
+      if (!values.quiet)
+        console.log(
+          m.diff
+            .split('\n')
+            .map((l) => `        ${l}`)
+            .join('\n'),
+        );
     }
   }
 }
 
 if (!values['no-save'] && !values.only) {
-  const previous: MutationReport | undefined = existsSync(REPORT) ? (JSON.parse(readFileSync(REPORT, 'utf8')) as MutationReport) : undefined;
+  const previous: MutationReport | undefined = existsSync(REPORT)
+    ? (JSON.parse(readFileSync(REPORT, 'utf8')) as MutationReport)
+    : undefined;
   const info = runInfo(root);
   const kept = (previous?.chapters ?? []).filter((c) => !results.some((r) => r.id === c.id));
   const report: MutationReport = {

@@ -11,7 +11,9 @@ const root = resolve(import.meta.dirname, '..');
 const chapters = join(root, 'chapters');
 const [slug, title] = process.argv.slice(2);
 if (!slug || !title) {
-  console.error('usage: npm run new-chapter -- slug "Title"   (e.g. npm run new-chapter -- storing-session-data "Storing session data")');
+  console.error(
+    'usage: npm run new-chapter -- slug "Title"   (e.g. npm run new-chapter -- storing-session-data "Storing session data")',
+  );
   process.exit(2);
 }
 try {

@@ -21,7 +21,10 @@ try {
 
 if (!existsSync(join(site, 'index.html'))) {
   console.log('site/ is missing: building it first (npm run build)');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts')], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (!existsSync(join(site, 'index.html'))) {
     console.error('The build wrote no site; nothing to serve.');
     process.exit(result.status || 1);
@@ -31,17 +34,20 @@ if (!existsSync(join(site, 'index.html'))) {
 try {
   const { server, url } = await startSiteServer(site);
   console.log(`Serving site/ on ${url} (Ctrl-C to stop)`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    });
 } catch (error) {
   const e = error as NodeJS.ErrnoException;
   const { host } = listenAddress();
   console.error(
-    e.code === 'EADDRINUSE' ? `Port ${port} is in use: set PORT to another one`
-    : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' ? `Cannot listen on HOST=${host}: no such address on this machine`
-    : e.message,
+    e.code === 'EADDRINUSE'
+      ? `Port ${port} is in use: set PORT to another one`
+      : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
+        ? `Cannot listen on HOST=${host}: no such address on this machine`
+        : e.message,
   );
   process.exit(1);
 }

@@ -9,7 +9,9 @@ import { join, relative } from 'node:path';
 const [number, file = 'app.ts'] = process.argv.slice(2);
 const root = join(import.meta.dirname, '..', 'chapters');
 if (!number || !/^\d{1,3}$/.test(number)) {
-  console.error('usage: npm run snippet -- NN [file]   (e.g. npm run snippet -- 04; chapters after 99 have three digits)');
+  console.error(
+    'usage: npm run snippet -- NN [file]   (e.g. npm run snippet -- 04; chapters after 99 have three digits)',
+  );
   process.exit(2);
 }
 const prefix = number.padStart(2, '0') + '-';

@@ -134,16 +134,30 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
 
   // Read before anything runs: a bad base URL or repository is bad input, reported at once.
   const config = options.site ?? readSiteConfig(root);
-  if (config.baseUrl === undefined) log('sitemap.xml skipped: no base URL (set SITE_URL, or "homepage" in package.json); no canonical or og:url tags');
-  const chapters = await stage('find', () => findChapters(options.chaptersDir ?? join(root, 'chapters'), root), (c) => `${c.length} chapters`);
+  if (config.baseUrl === undefined)
+    log('sitemap.xml skipped: no base URL (set SITE_URL, or "homepage" in package.json); no canonical or og:url tags');
+  const chapters = await stage(
+    'find',
+    () => findChapters(options.chaptersDir ?? join(root, 'chapters'), root),
+    (c) => `${c.length} chapters`,
+  );
   // Which saved mutation results stand for these files: hashed now, as find read them (the specs
   // run on the same files).
   const mutationFile = options.mutationResults ?? join(root, 'mutation-results.json');
-  const mutation = mutationFile === false ? undefined : await stage('mutation', () => loadMutationView(mutationFile, chapters, root), (v) => mutationSummary(v, relative(process.cwd(), mutationFile) || mutationFile));
+  const mutation =
+    mutationFile === false
+      ? undefined
+      : await stage(
+          'mutation',
+          () => loadMutationView(mutationFile, chapters, root),
+          (v) => mutationSummary(v, relative(process.cwd(), mutationFile) || mutationFile),
+        );
   const search = options.search ?? true;
   const apiDocs = options.apiDocs ?? true;
   // typedoc needs nothing from the chapters and takes longest: it runs while the specs do.
-  const api = apiDocs ? startApiDocs(root, options.out, options.apiDocsCache ? { cache: options.apiDocsCache } : {}) : undefined;
+  const api = apiDocs
+    ? startApiDocs(root, options.out, options.apiDocsCache ? { cache: options.apiDocsCache } : {})
+    : undefined;
   if (api) started(api);
 
   let verification: Verification;
@@ -151,10 +165,17 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   const cached: string[] = [];
   if (options.results) {
     const file = options.results;
-    verification = await stage('verify', () => loadVerification(file, relative(root, file) || file), () => `results loaded from ${relative(process.cwd(), file) || file} (specs not run)`);
+    verification = await stage(
+      'verify',
+      () => loadVerification(file, relative(root, file) || file),
+      () => `results loaded from ${relative(process.cwd(), file) || file} (specs not run)`,
+    );
     const ids = new Set(verification.chapters.map((r) => r.id));
     for (const c of chapters) {
-      if (!ids.has(c.id)) log(`warning: ${relative(process.cwd(), file)} has no results for ${c.id}: its claims are shown as not verified`);
+      if (!ids.has(c.id))
+        log(
+          `warning: ${relative(process.cwd(), file)} has no results for ${c.id}: its claims are shown as not verified`,
+        );
     }
   } else {
     const cache = options.verifyCache ? new VerifyCache(options.verifyCache, root) : undefined;
@@ -173,7 +194,8 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
           timeLimit: limit,
           onChapter: (chapter, result) => {
             // A fault is said at once, not only in the summary: the build goes on with the others.
-            for (const e of result.fileErrors) if (e.fault) log(`  ✗ ${chapter.dir}/${e.file}: ${e.message.split('\n')[0]}`);
+            for (const e of result.fileErrors)
+              if (e.fault) log(`  ✗ ${chapter.dir}/${e.file}: ${e.message.split('\n')[0]}`);
             cache?.save(chapter, result);
           },
         });
@@ -185,7 +207,9 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
       (v) => {
         const t = sum(v, chapters);
         const counts = `${t.total} claims: ${t.passed} passed, ${t.failed} failed, ${t.skipped} not verified`;
-        return cache ? `${counts}; ${ran.length} of ${chapters.length} chapters run, ${cached.length} unchanged (results from the verify cache)` : counts;
+        return cache
+          ? `${counts}; ${ran.length} of ${chapters.length} chapters run, ${cached.length} unchanged (results from the verify cache)`
+          : counts;
       },
     );
     if (options.saveResults) saveVerification(options.saveResults, verification);
@@ -202,7 +226,11 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
         // With a cache, shiki is loaded only if a block is missing from it.
         const highlighter = await createCodeHighlighter(cacheFile ? readCache(cacheFile) : {}, { load: 'lazy' });
         let pages = 0;
-        for await (const file of renderSiteFiles(chapters, verification, highlighter, { api: apiDocs, config, ...(mutation ? { mutation } : {}) })) {
+        for await (const file of renderSiteFiles(chapters, verification, highlighter, {
+          api: apiDocs,
+          config,
+          ...(mutation ? { mutation } : {}),
+        })) {
           site.write(file);
           if (file.path.endsWith('.html')) pages++;
         }
@@ -213,7 +241,12 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
     );
     await stage(
       'write',
-      () => site.finish({ search, apiDocs: api ?? false, onStep: (step, ms, detail) => log(`  ${step}: ${ms} ms${detail ? `, ${detail}` : ''}`) }),
+      () =>
+        site.finish({
+          search,
+          apiDocs: api ?? false,
+          onStep: (step, ms, detail) => log(`  ${step}: ${ms} ms${detail ? `, ${detail}` : ''}`),
+        }),
       () => `${relative(process.cwd(), options.out) || options.out}/`,
     );
   } finally {
@@ -224,7 +257,13 @@ async function run(options: BuildOptions, started: (job: ApiDocsJob) => void): P
   const byId = new Map(verification.chapters.map((r) => [r.id, r]));
   for (const chapter of chapters) {
     const result = byId.get(chapter.id);
-    for (const e of result?.fileErrors ?? []) failed.push({ chapter: chapter.id, name: fileErrorName(e), where: `${chapter.dir}/${e.file}`, message: e.message });
+    for (const e of result?.fileErrors ?? [])
+      failed.push({
+        chapter: chapter.id,
+        name: fileErrorName(e),
+        where: `${chapter.dir}/${e.file}`,
+        message: e.message,
+      });
     for (const t of result?.tests ?? []) if (t.status === 'failed') failed.push(failure(chapter, t));
   }
   return { chapters, verification, tally: sum(verification, chapters), failed, timings, verify: { ran, cached } };
@@ -276,13 +315,20 @@ export function loadMutationView(file: string, chapters: Chapter[], root: string
     throw new BuildError(where, `not a mutation results file: ${(error as Error).message}`);
   }
   if (typeof report?.date !== 'string' || !Array.isArray(report.chapters)) {
-    throw new BuildError(where, 'not a mutation results file: expected { date, commit, node, chapters } as npm run mutate writes it');
+    throw new BuildError(
+      where,
+      'not a mutation results file: expected { date, commit, node, chapters } as npm run mutate writes it',
+    );
   }
   return mutationView(report, chapters, (chapter) => inputsHash(root, chapter));
 }
 
 /** The per-chapter view of a mutation run; `inputsOf` gives a chapter's current inputs hash. */
-export function mutationView(report: MutationReport, chapters: Chapter[], inputsOf: (chapter: Chapter) => string): MutationView {
+export function mutationView(
+  report: MutationReport,
+  chapters: Chapter[],
+  inputsOf: (chapter: Chapter) => string,
+): MutationView {
   const run = { date: report.date, commit: report.commit ?? 'unknown' };
   const saved = new Map(report.chapters.map((c) => [c.id, c]));
   const views: Record<string, ChapterMutationView> = {};

@@ -60,7 +60,11 @@ function toolVersion(path: string | undefined, store: Record<string, string>): s
   if (known !== undefined) return known;
   let version: string;
   try {
-    version = execFileSync(path, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 }).trim();
+    version = execFileSync(path, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+    }).trim();
   } catch {
     version = `unknown (${id})`;
   }
@@ -108,7 +112,9 @@ export class VerifyCache {
       const path = join(this.root, name);
       hash.add(name, existsSync(path) ? readFileSync(path) : '(absent)');
     }
-    for (const dir of SHARED_DIRS) for (const name of listFiles(join(this.root, dir))) hash.add(`${dir}/${name}`, readFileSync(join(this.root, dir, name)));
+    for (const dir of SHARED_DIRS)
+      for (const name of listFiles(join(this.root, dir)))
+        hash.add(`${dir}/${name}`, readFileSync(join(this.root, dir, name)));
     for (const path of VERIFY_RUNTIME_FILES) hash.add(`verify/${path.split('/').pop() ?? path}`, readFileSync(path));
     hash.add('node', process.versions.node);
     const toolsFile = join(this.dir, 'tools.json');
@@ -122,7 +128,8 @@ export class VerifyCache {
     hash.add('chromium', toolVersion(process.env.CHROMIUM_PATH || '/usr/bin/chromium', tools));
     hash.add('redis-server', toolVersion(which('redis-server'), tools));
     if (JSON.stringify(tools) !== before) writeAtomic(toolsFile, JSON.stringify(tools, null, 1));
-    for (const name of SHARED_ENV) hash.add(`env ${name}`, process.env[name] === undefined ? '(unset)' : `=${process.env[name]}`);
+    for (const name of SHARED_ENV)
+      hash.add(`env ${name}`, process.env[name] === undefined ? '(unset)' : `=${process.env[name]}`);
     return hash.digest();
   }
 
@@ -153,8 +160,15 @@ export class VerifyCache {
     } catch {
       return undefined; // none yet, or unreadable: run the chapter
     }
-    if (entry?.format !== FORMAT || entry.inputs !== this.inputs(chapter) || entry.dir !== chapter.dir || entry.result?.id !== chapter.id) return undefined;
-    if (!Array.isArray(entry.result.tests) || !Array.isArray(entry.result.fileErrors) || !entry.result.run) return undefined;
+    if (
+      entry?.format !== FORMAT ||
+      entry.inputs !== this.inputs(chapter) ||
+      entry.dir !== chapter.dir ||
+      entry.result?.id !== chapter.id
+    )
+      return undefined;
+    if (!Array.isArray(entry.result.tests) || !Array.isArray(entry.result.fileErrors) || !entry.result.run)
+      return undefined;
     return entry.result;
   }
 
@@ -164,7 +178,13 @@ export class VerifyCache {
    */
   save(chapter: Chapter, result: ChapterResult): boolean {
     if (result.fileErrors.some((e) => e.fault !== undefined) || !result.run) return false;
-    const entry: Entry = { format: FORMAT, chapter: chapter.id, dir: chapter.dir, inputs: this.inputs(chapter), result };
+    const entry: Entry = {
+      format: FORMAT,
+      chapter: chapter.id,
+      dir: chapter.dir,
+      inputs: this.inputs(chapter),
+      result,
+    };
     writeAtomic(this.file(chapter), JSON.stringify(entry));
     return true;
   }

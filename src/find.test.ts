@@ -16,7 +16,10 @@ function chaptersFolder(names: string[]): string {
   dirs.push(dir);
   for (const name of names) {
     mkdirSync(join(dir, name));
-    writeFileSync(join(dir, name, 'README.md'), `---\ntitle: ${name}\narticle: beyond the article\nverdict: beyond\nsummary: s\n---\n\n# ${name}\n`);
+    writeFileSync(
+      join(dir, name, 'README.md'),
+      `---\ntitle: ${name}\narticle: beyond the article\nverdict: beyond\nsummary: s\n---\n\n# ${name}\n`,
+    );
     writeFileSync(join(dir, name, 'app.test.ts'), '');
   }
   return dir;
@@ -32,7 +35,11 @@ describe('find: chapter numbers of two or three digits', () => {
 
   test('chapters are ordered by number, so 100 comes after 99 and 9', () => {
     const dir = chaptersFolder(['100-c', '99-b', '09-a']);
-    expect(findChapters(dir, dir).map((c) => [c.number, c.id])).toEqual([[9, '09-a'], [99, '99-b'], [100, '100-c']]);
+    expect(findChapters(dir, dir).map((c) => [c.number, c.id])).toEqual([
+      [9, '09-a'],
+      [99, '99-b'],
+      [100, '100-c'],
+    ]);
   });
 
   test('one number written two ways is still one number used twice', () => {
@@ -51,8 +58,15 @@ describe('find: chapter numbers of two or three digits', () => {
 
 describe('find: what a chapter folder gives', () => {
   test('extra front-matter keys are kept in a stable order, sorted by name, whatever order the file gives', () => {
-    const { meta } = parseFrontMatter('---\ntitle: A\nzeta: 1\narticle: x\nalpha: 2\nverdict: beyond\nmid: 3\nsummary: s\n---\n', 'README.md');
-    expect(Object.entries(meta.extra)).toEqual([['alpha', '2'], ['mid', '3'], ['zeta', '1']]);
+    const { meta } = parseFrontMatter(
+      '---\ntitle: A\nzeta: 1\narticle: x\nalpha: 2\nverdict: beyond\nmid: 3\nsummary: s\n---\n',
+      'README.md',
+    );
+    expect(Object.entries(meta.extra)).toEqual([
+      ['alpha', '2'],
+      ['mid', '3'],
+      ['zeta', '1'],
+    ]);
   });
 
   test('front matter with CRLF line ends reads like LF; the body keeps its lines, joined by "\\n", and says where it starts', () => {
@@ -103,7 +117,11 @@ describe('find: reading chapter folders', () => {
     const [first, second] = chapters;
     expect(first?.number).toBe(1);
     expect(first?.slug).toBe('passing');
-    expect(first?.meta).toMatchObject({ title: 'A passing chapter', article: 'Step 1: Counting visits', verdict: 'right' });
+    expect(first?.meta).toMatchObject({
+      title: 'A passing chapter',
+      article: 'Step 1: Counting visits',
+      verdict: 'right',
+    });
     expect(first?.readme.path).toBe('tests/fixtures/chapters-e2e/01-passing/README.md');
     expect(first?.readme.body.startsWith('\n# A passing chapter')).toBe(true);
     expect(first?.readme.bodyLine).toBe(7);
@@ -130,11 +148,15 @@ describe('find: reading chapter folders', () => {
 
 describe('find: malformed chapters are refused with the file to fix', () => {
   test('no README.md', () => {
-    expect(findError('no-readme').message).toBe('tests/fixtures/malformed/no-readme/01-a/README.md: missing: every chapter has a README.md with front matter and prose');
+    expect(findError('no-readme').message).toBe(
+      'tests/fixtures/malformed/no-readme/01-a/README.md: missing: every chapter has a README.md with front matter and prose',
+    );
   });
 
   test('no spec', () => {
-    expect(findError('no-spec').message).toMatch(/^tests\/fixtures\/malformed\/no-spec\/01-a\/app\.test\.ts: missing: every chapter has at least one spec/);
+    expect(findError('no-spec').message).toMatch(
+      /^tests\/fixtures\/malformed\/no-spec\/01-a\/app\.test\.ts: missing: every chapter has at least one spec/,
+    );
   });
 
   test('a front matter line that is not key: value, with its line', () => {
@@ -151,11 +173,15 @@ describe('find: malformed chapters are refused with the file to fix', () => {
   });
 
   test('two chapters with one number', () => {
-    expect(findError('duplicate').message).toBe('tests/fixtures/malformed/duplicate/01-b: chapter number 01 is already used by tests/fixtures/malformed/duplicate/01-a');
+    expect(findError('duplicate').message).toBe(
+      'tests/fixtures/malformed/duplicate/01-b: chapter number 01 is already used by tests/fixtures/malformed/duplicate/01-a',
+    );
   });
 
   test('a folder name that is not NN-slug', () => {
-    expect(findError('bad-name').message).toMatch(/^tests\/fixtures\/malformed\/bad-name\/1-a: a chapter folder is named NN-slug/);
+    expect(findError('bad-name').message).toMatch(
+      /^tests\/fixtures\/malformed\/bad-name\/1-a: a chapter folder is named NN-slug/,
+    );
   });
 
   test('front matter errors: missing, unclosed, missing key, duplicate key, empty value', () => {
@@ -163,12 +189,17 @@ describe('find: malformed chapters are refused with the file to fix', () => {
     expect(() => parseFrontMatter('# no front matter', f)).toThrow('x/README.md:1: front matter missing');
     expect(() => parseFrontMatter('---\ntitle: T\n', f)).toThrow('x/README.md:1: front matter not closed');
     expect(() => parseFrontMatter('---\ntitle: T\n---\n', f)).toThrow('"article" is missing');
-    expect(() => parseFrontMatter('---\ntitle: T\ntitle: U\n---\n', f)).toThrow('x/README.md:3: front matter: "title" given twice');
+    expect(() => parseFrontMatter('---\ntitle: T\ntitle: U\n---\n', f)).toThrow(
+      'x/README.md:3: front matter: "title" given twice',
+    );
     expect(() => parseFrontMatter('---\ntitle:\n---\n', f)).toThrow('x/README.md:2: front matter: "title" is empty');
   });
 
   test('front matter values may be quoted; other keys are kept', () => {
-    const { meta, bodyLine } = parseFrontMatter('---\ntitle: "A: B"\narticle: \'S\'\nverdict: wrong\nsummary: x\nauthor: me\n---\nbody', 'f');
+    const { meta, bodyLine } = parseFrontMatter(
+      '---\ntitle: "A: B"\narticle: \'S\'\nverdict: wrong\nsummary: x\nauthor: me\n---\nbody',
+      'f',
+    );
     expect(meta).toEqual({ title: 'A: B', article: 'S', verdict: 'wrong', summary: 'x', extra: { author: 'me' } });
     expect(bodyLine).toBe(8);
   });

@@ -43,7 +43,8 @@ export function fileRole(name: string): FileRole {
  */
 export function parseFrontMatter(text: string, file: string): { meta: FrontMatter; body: string; bodyLine: number } {
   const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== '---') throw new BuildError(file, 'front matter missing: the file must start with a line "---"', 1);
+  if (lines[0]?.trim() !== '---')
+    throw new BuildError(file, 'front matter missing: the file must start with a line "---"', 1);
   const end = lines.indexOf('---', 1);
   if (end === -1) throw new BuildError(file, 'front matter not closed: no second line "---"', 1);
   const values = new Map<string, string>();
@@ -57,12 +58,14 @@ export function parseFrontMatter(text: string, file: string): { meta: FrontMatte
     const key = match[1];
     if (values.has(key)) throw new BuildError(file, `front matter: "${key}" given twice`, i + 1);
     let value = match[2].trim();
-    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])) value = value.slice(1, -1);
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]))
+      value = value.slice(1, -1);
     if (value === '') throw new BuildError(file, `front matter: "${key}" is empty`, i + 1);
     values.set(key, value);
   }
   for (const key of REQUIRED_KEYS) {
-    if (!values.has(key)) throw new BuildError(file, `front matter: "${key}" is missing (required: ${REQUIRED_KEYS.join(', ')})`, 1);
+    if (!values.has(key))
+      throw new BuildError(file, `front matter: "${key}" is missing (required: ${REQUIRED_KEYS.join(', ')})`, 1);
   }
   const verdict = values.get('verdict') as string;
   if (!VERDICTS.includes(verdict as Verdict)) {
@@ -72,7 +75,8 @@ export function parseFrontMatter(text: string, file: string): { meta: FrontMatte
   const extra: Record<string, string> = {};
   // Only the extra keys are sorted: with none or one, localeCompare (and ICU's start-up, ~10 ms) is not needed.
   const extras = [...values].filter(([key]) => !(REQUIRED_KEYS as readonly string[]).includes(key));
-  for (const [key, value] of extras.length > 1 ? extras.sort(([a], [b]) => a.localeCompare(b)) : extras) extra[key] = value;
+  for (const [key, value] of extras.length > 1 ? extras.sort(([a], [b]) => a.localeCompare(b)) : extras)
+    extra[key] = value;
   const meta: FrontMatter = {
     title: values.get('title') as string,
     article: values.get('article') as string,
@@ -111,14 +115,18 @@ export function readChapter(dir: string, root: string): Chapter {
   const match = FOLDER_NAME.exec(id);
   const rel = display(root, dir);
   if (!match || match[1] === undefined || match[2] === undefined) {
-    throw new BuildError(rel, 'a chapter folder is named NN-slug or NNN-slug: two or three digits, a dash, lowercase words joined by dashes (e.g. 04-storing-session-data)');
+    throw new BuildError(
+      rel,
+      'a chapter folder is named NN-slug or NNN-slug: two or three digits, a dash, lowercase words joined by dashes (e.g. 04-storing-session-data)',
+    );
   }
   const readmeRel = `${rel}/README.md`;
   let readme: string;
   try {
     readme = readFileSync(join(dir, 'README.md'), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BuildError(readmeRel, 'missing: every chapter has a README.md with front matter and prose');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new BuildError(readmeRel, 'missing: every chapter has a README.md with front matter and prose');
     throw error;
   }
   const { meta, body, bodyLine } = parseFrontMatter(readme, readmeRel);
@@ -130,7 +138,10 @@ export function readChapter(dir: string, root: string): Chapter {
     if (text !== undefined) files.push({ name, path: `${rel}/${name}`, role: fileRole(name), text });
   }
   if (!files.some((f) => f.role === 'spec' && !f.name.includes('/'))) {
-    throw new BuildError(`${rel}/app.test.ts`, 'missing: every chapter has at least one spec (*.test.ts) next to its README.md');
+    throw new BuildError(
+      `${rel}/app.test.ts`,
+      'missing: every chapter has at least one spec (*.test.ts) next to its README.md',
+    );
   }
   return {
     number: Number(match[1]),
@@ -151,7 +162,9 @@ export function readChapter(dir: string, root: string): Chapter {
 export function findChapters(chaptersDir: string, root: string): Chapter[] {
   if (!existsSync(chaptersDir)) throw new BuildError(display(root, chaptersDir), 'no chapters folder');
   const chapters: Chapter[] = [];
-  const entries = readdirSync(chaptersDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
+  const entries = readdirSync(chaptersDir, { withFileTypes: true }).filter(
+    (e) => e.isDirectory() && !e.name.startsWith('.'),
+  );
   // Folder names in code-unit order: for chapter names (digits, lowercase letters, dashes) the same
   // order as localeCompare's, without starting ICU's collation (~10 ms, the first time).
   for (const entry of entries.sort((a, b) => byCodeUnits(a.name, b.name))) {
@@ -162,9 +175,11 @@ export function findChapters(chaptersDir: string, root: string): Chapter[] {
   const byNumber = new Map<number, Chapter>();
   for (const chapter of chapters) {
     const other = byNumber.get(chapter.number);
-    if (other) throw new BuildError(chapter.dir, `chapter number ${chapter.id.split('-')[0]} is already used by ${other.dir}`);
+    if (other)
+      throw new BuildError(chapter.dir, `chapter number ${chapter.id.split('-')[0]} is already used by ${other.dir}`);
     byNumber.set(chapter.number, chapter);
   }
-  if (chapters.length === 0) throw new BuildError(display(root, chaptersDir), 'no chapter folders (NN-slug or NNN-slug) found');
+  if (chapters.length === 0)
+    throw new BuildError(display(root, chaptersDir), 'no chapter folders (NN-slug or NNN-slug) found');
   return chapters;
 }

@@ -22,8 +22,10 @@ export function nextNumber(chaptersDir: string): number {
 
 /** The files of a new chapter, paths relative to its folder. */
 export function chapterTemplate(slug: string, title: string, number: number): { folder: string; files: SiteFile[] } {
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new BuildError(slug, 'a slug is lowercase words joined by dashes, e.g. storing-session-data');
-  if (!Number.isInteger(number) || number < 1 || number > 999) throw new BuildError(slug, 'chapter numbers run from 01 to 999 (two or three digits)');
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug))
+    throw new BuildError(slug, 'a slug is lowercase words joined by dashes, e.g. storing-session-data');
+  if (!Number.isInteger(number) || number < 1 || number > 999)
+    throw new BuildError(slug, 'chapter numbers run from 01 to 999 (two or three digits)');
   if (!title.trim() || /[\r\n]/.test(title)) throw new BuildError(slug, 'give the chapter a one-line title');
   const num = chapterNumber(number); // 01…99, then 100…999: find reads both forms
   const folder = `${num}-${slug}`;

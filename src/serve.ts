@@ -107,7 +107,10 @@ export function sitePathOf(pathname: string): string | undefined {
   // `/x/..%2fy`), and dotfiles or dot-folders anywhere on the path.
   const parts = decoded.split(/[\\/]+/);
   if (parts.includes('..') || parts.some((p) => p.length > 1 && p.startsWith('.'))) return undefined;
-  return decoded.split('/').filter((p) => p !== '' && p !== '.').join('/');
+  return decoded
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
 }
 
 /** The redirect of a folder asked for without its slash: relative, so it stays on this origin whatever the path looked like. */
@@ -151,7 +154,7 @@ export function resolveSitePath(dir: string, pathname: string, search = ''): Sit
 export function splitTarget(url: string): { pathname: string; search: string } {
   const end = url.search(/[?#]/);
   const pathname = end === -1 ? url : url.slice(0, end);
-  const query = end !== -1 && url[end] === '?' ? url.slice(end).split('#')[0] ?? '' : '';
+  const query = end !== -1 && url[end] === '?' ? (url.slice(end).split('#')[0] ?? '') : '';
   return { pathname, search: query };
 }
 
@@ -217,12 +220,16 @@ export function createSiteServer(dir: string): Server {
 export function listenAddress(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
   const host = env.HOST?.trim() || '127.0.0.1';
   const port = env.PORT === undefined || env.PORT.trim() === '' ? 4173 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number from 0 to 65535, not "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number from 0 to 65535, not "${env.PORT}"`);
   return { host, port };
 }
 
 /** Serves the site in `dir` at {@link listenAddress}; resolves once it listens, with its URL. */
-export async function startSiteServer(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; url: string }> {
+export async function startSiteServer(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ server: Server; url: string }> {
   const { host, port } = listenAddress(env);
   const server = createSiteServer(dir);
   await new Promise<void>((resolve, reject) => {

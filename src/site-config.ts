@@ -48,10 +48,15 @@ export function parseBaseUrl(value: string, from: string): string {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new BuildError(from, `the site's base URL "${value}" is not an absolute URL (expected e.g. https://example.org/handbook/)`);
+    throw new BuildError(
+      from,
+      `the site's base URL "${value}" is not an absolute URL (expected e.g. https://example.org/handbook/)`,
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new BuildError(from, `the site's base URL "${value}" must start with https:// or http://`);
-  if (url.search || url.hash || url.username || url.password) throw new BuildError(from, `the site's base URL "${value}" must have no query, fragment or credentials`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new BuildError(from, `the site's base URL "${value}" must start with https:// or http://`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new BuildError(from, `the site's base URL "${value}" must have no query, fragment or credentials`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url.href;
 }
@@ -60,7 +65,10 @@ export function parseBaseUrl(value: string, from: string): string {
 export function parseBasePath(value: string, from: string): string {
   const path = value.trim();
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path) || path.includes('//') || /(^|\/)\.\.?(\/|$)/.test(path)) {
-    throw new BuildError(from, `the site's base path "${value}" must be a path like / or /handbook/ (letters, digits, . _ ~ - and /)`);
+    throw new BuildError(
+      from,
+      `the site's base path "${value}" must be a path like / or /handbook/ (letters, digits, . _ ~ - and /)`,
+    );
   }
   return path.endsWith('/') ? path : `${path}/`;
 }
@@ -74,18 +82,32 @@ export function parseRepository(field: unknown, from = 'package.json'): Reposito
   if (field === undefined || field === null || field === '') return undefined;
   const object = typeof field === 'object' ? (field as Record<string, unknown>) : undefined;
   const raw = typeof field === 'string' ? field : object?.url;
-  if (typeof raw !== 'string' || raw.trim() === '') throw new BuildError(from, '"repository" must be a URL or { "url": … }');
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new BuildError(from, '"repository" must be a URL or { "url": … }');
   const directory = typeof object?.directory === 'string' ? object.directory.replace(/^\/+|\/+$/g, '') : '';
-  const branch = typeof object?.branch === 'string' && object.branch.trim() !== '' ? object.branch.trim() : DEFAULT_BRANCH;
+  const branch =
+    typeof object?.branch === 'string' && object.branch.trim() !== '' ? object.branch.trim() : DEFAULT_BRANCH;
   const text = raw.trim();
   const shorthand = /^(?:(github|gitlab):)?([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(text);
-  const url = /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?(github\.com|gitlab\.com)\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(text) ?? /^git@(github\.com|gitlab\.com):([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(text);
+  const url =
+    /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?(github\.com|gitlab\.com)\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(
+      text,
+    ) ?? /^git@(github\.com|gitlab\.com):([\w.-]+)\/([\w.-]+?)(?:\.git)?$/.exec(text);
   let host: RepositoryConfig['host'];
   let owner: string;
   let name: string;
   if (url) [host, owner, name] = [url[1] === 'gitlab.com' ? 'gitlab' : 'github', url[2] as string, url[3] as string];
-  else if (shorthand) [host, owner, name] = [shorthand[1] === 'gitlab' ? 'gitlab' : 'github', shorthand[2] as string, shorthand[3] as string];
-  else throw new BuildError(from, `"repository": "${text}" is not a GitHub or GitLab repository (expected e.g. https://github.com/owner/name)`);
+  else if (shorthand)
+    [host, owner, name] = [
+      shorthand[1] === 'gitlab' ? 'gitlab' : 'github',
+      shorthand[2] as string,
+      shorthand[3] as string,
+    ];
+  else
+    throw new BuildError(
+      from,
+      `"repository": "${text}" is not a GitHub or GitLab repository (expected e.g. https://github.com/owner/name)`,
+    );
   return { web: `https://${host}.com/${owner}/${name}`, host, branch, directory };
 }
 
@@ -107,7 +129,11 @@ export function readSiteConfig(root: string, env: NodeJS.ProcessEnv = process.en
 export function siteConfig(pkg: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): SiteConfig {
   const fromEnv = env.SITE_URL?.trim();
   const homepage = typeof pkg.homepage === 'string' && pkg.homepage.trim() !== '' ? pkg.homepage : undefined;
-  const baseUrl = fromEnv ? parseBaseUrl(fromEnv, 'SITE_URL (environment)') : homepage ? parseBaseUrl(homepage, 'package.json "homepage"') : undefined;
+  const baseUrl = fromEnv
+    ? parseBaseUrl(fromEnv, 'SITE_URL (environment)')
+    : homepage
+      ? parseBaseUrl(homepage, 'package.json "homepage"')
+      : undefined;
   const basePath = baseUrl
     ? new URL(baseUrl).pathname
     : env.SITE_BASE_PATH?.trim()

@@ -41,6 +41,8 @@ function describePath(task: Named): string[] {
 }
 
 log({ e: 'file', file, t: Date.now() });
-beforeEach((context) => log({ e: 'test', file, describe: describePath(context.task as Named), name: context.task.name, t: Date.now() }));
+beforeEach((context) =>
+  log({ e: 'test', file, describe: describePath(context.task as Named), name: context.task.name, t: Date.now() }),
+);
 afterEach(() => log({ e: 'test-end', file, t: Date.now() }));
 afterAll(() => log({ e: 'file-end', file, t: Date.now() }));

@@ -37,7 +37,11 @@ export const DEFAULT_TIME_LIMIT_S = 120;
 const STARTUP_ALLOWANCE_MS = 60_000;
 
 /** The files verify adds to a chapter's run: they run inside vitest, so they are inputs of its results too. */
-export const VERIFY_RUNTIME_FILES = [join(import.meta.dirname, 'verify-probe.ts'), join(import.meta.dirname, 'verify-reporter.ts'), join(import.meta.dirname, 'verify-guard.mjs')];
+export const VERIFY_RUNTIME_FILES = [
+  join(import.meta.dirname, 'verify-probe.ts'),
+  join(import.meta.dirname, 'verify-reporter.ts'),
+  join(import.meta.dirname, 'verify-guard.mjs'),
+];
 
 /** The vitest processes of the verify stage running now: ended with the build when it is interrupted. */
 const running = new Set<number>();
@@ -117,22 +121,55 @@ export async function verifyChapters(chapters: Chapter[], options: VerifyOptions
       for (const chapter of batch) settle(chapter, outcome.results.get(chapter.id) as ChapterResult, date);
       return;
     }
-    const ofChapter = (chapter: Chapter) => new Map([...outcome.files].filter(([file]) => file.startsWith(`${chapter.dir}/`)).map(([file, state]) => [file.slice(chapter.dir.length + 1), state]));
+    const ofChapter = (chapter: Chapter) =>
+      new Map(
+        [...outcome.files]
+          .filter(([file]) => file.startsWith(`${chapter.dir}/`))
+          .map(([file, state]) => [file.slice(chapter.dir.length + 1), state]),
+      );
     if (outcome.kind === 'timeout') {
       const late = batch.filter((c) => outcome.late.some((file) => file.startsWith(`${c.dir}/`)));
       // Past the limit outside any spec file: with one chapter it is that chapter's; otherwise each alone.
       if (late.length === 0) {
-        if (batch.length === 1) settle(batch[0] as Chapter, faultResult(batch[0] as Chapter, ofChapter(batch[0] as Chapter), 'timeout', undefined, options, outcome.stderr), date);
+        if (batch.length === 1)
+          settle(
+            batch[0] as Chapter,
+            faultResult(
+              batch[0] as Chapter,
+              ofChapter(batch[0] as Chapter),
+              'timeout',
+              undefined,
+              options,
+              outcome.stderr,
+            ),
+            date,
+          );
         else for (const chapter of batch) await runAll([chapter]);
         return;
       }
-      for (const chapter of late) settle(chapter, faultResult(chapter, ofChapter(chapter), 'timeout', outcome.late.find((f) => f.startsWith(`${chapter.dir}/`))?.slice(chapter.dir.length + 1), options, outcome.stderr), date);
+      for (const chapter of late)
+        settle(
+          chapter,
+          faultResult(
+            chapter,
+            ofChapter(chapter),
+            'timeout',
+            outcome.late.find((f) => f.startsWith(`${chapter.dir}/`))?.slice(chapter.dir.length + 1),
+            options,
+            outcome.stderr,
+          ),
+          date,
+        );
       await runAll(batch.filter((c) => !late.includes(c)));
       return;
     }
     // The process died: alone, the chapter is at fault; in company, each suspect runs again alone.
     if (batch.length === 1) {
-      settle(batch[0] as Chapter, faultResult(batch[0] as Chapter, ofChapter(batch[0] as Chapter), 'crash', outcome.how, options, outcome.stderr), date);
+      settle(
+        batch[0] as Chapter,
+        faultResult(batch[0] as Chapter, ofChapter(batch[0] as Chapter), 'crash', outcome.how, options, outcome.stderr),
+        date,
+      );
       return;
     }
     const suspects = batch.filter((c) => [...ofChapter(c).values()].some((state) => !state.ended));
@@ -218,10 +255,27 @@ async function runBatch(chapters: Chapter[], options: VerifyOptions): Promise<Ba
     writeFileSync(events, '');
     writeFileSync(config, runConfig(root, specs));
     const vitest = join(root, 'node_modules/vitest/vitest.mjs');
-    const args = ['--import', pathToFileURL(VERIFY_RUNTIME_FILES[2] as string).href, vitest, 'run', '--config', config, '--root', root, '--reporter=json', `--reporter=${VERIFY_RUNTIME_FILES[1] as string}`, `--outputFile.json=${output}`, '--includeTaskLocation'];
+    const args = [
+      '--import',
+      pathToFileURL(VERIFY_RUNTIME_FILES[2] as string).href,
+      vitest,
+      'run',
+      '--config',
+      config,
+      '--root',
+      root,
+      '--reporter=json',
+      `--reporter=${VERIFY_RUNTIME_FILES[1] as string}`,
+      `--outputFile.json=${output}`,
+      '--includeTaskLocation',
+    ];
     const spawned = Date.now();
     let late: string[] | undefined;
-    const { code, signal, stderr } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+    const { code, signal, stderr } = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stderr: string;
+    }>((resolve, reject) => {
       // Its own process group, so that the watchdog can end it with everything it started.
       const child = spawn(process.execPath, args, {
         cwd: root,
@@ -243,7 +297,9 @@ async function runBatch(chapters: Chapter[], options: VerifyOptions): Promise<Ba
       const watchdog = setInterval(() => {
         const now = Date.now();
         const { files, last } = readEvents(events, root);
-        const over = [...files].filter(([, state]) => !state.ended && now - state.started > limit * 1000).map(([file]) => file);
+        const over = [...files]
+          .filter(([, state]) => !state.ended && now - state.started > limit * 1000)
+          .map(([file]) => file);
         const busy = [...files.values()].some((f) => !f.ended);
         // Nothing running: vitest starting (with an allowance), between files or closing.
         const idleSince = files.size === 0 ? spawned + STARTUP_ALLOWANCE_MS : last;
@@ -285,18 +341,28 @@ async function runBatch(chapters: Chapter[], options: VerifyOptions): Promise<Ba
  * any) or died (`crash`: `detail` says how): every spec file gets an error, the one at fault with
  * what was running, the others saying their results were lost with the run.
  */
-function faultResult(chapter: Chapter, files: Map<string, FileState>, fault: 'timeout' | 'crash', detail: string | undefined, options: VerifyOptions, stderr: string): ChapterResult {
+function faultResult(
+  chapter: Chapter,
+  files: Map<string, FileState>,
+  fault: 'timeout' | 'crash',
+  detail: string | undefined,
+  options: VerifyOptions,
+  stderr: string,
+): ChapterResult {
   const { root } = options;
   const limit = options.timeLimit ?? DEFAULT_TIME_LIMIT_S;
   const specs = chapter.files.filter((f) => f.role === 'spec').map((f) => f.name);
   const fileErrors: ChapterResult['fileErrors'] = [];
   // The files at fault: for a time-out, the late one; for a crash, every file that was running.
-  const guilty = fault === 'timeout' ? (detail ? [detail] : []) : [...files].filter(([, s]) => !s.ended).map(([name]) => name);
+  const guilty =
+    fault === 'timeout' ? (detail ? [detail] : []) : [...files].filter(([, s]) => !s.ended).map(([name]) => name);
   const where = (name: string): string => {
     const state = files.get(name);
     const test = testName(state);
     if (test) return `in test ${test}`;
-    return state ? 'while loading the spec file or in a hook outside any test (no test was running)' : 'before the spec file started';
+    return state
+      ? 'while loading the spec file or in a hook outside any test (no test was running)'
+      : 'before the spec file started';
   };
   const cause =
     fault === 'timeout'
@@ -313,10 +379,12 @@ function faultResult(chapter: Chapter, files: Map<string, FileState>, fault: 'ti
       fileErrors.push({ file: name, message, fault });
     } else {
       const text = `Not verified: ${cause}, and the chapter's run was stopped with it, so the results of ${name} were lost.`;
-      const tail = guilty.length === 0 ? cleanFailure(stderr.replace(ANSI, '').trim().split('\n').slice(-12).join('\n'), root) : '';
+      const tail =
+        guilty.length === 0
+          ? cleanFailure(stderr.replace(ANSI, '').trim().split('\n').slice(-12).join('\n'), root)
+          : '';
       fileErrors.push({ file: name, message: tail ? `${text}\n\nvitest said:\n${tail}` : text, fault });
     }
   }
   return { id: chapter.id, tests: [], fileErrors };
 }
-

@@ -15,11 +15,28 @@
  * group, which the next build removes and ends ({@link prepareOutput}).
  * @module
  */
-import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SiteFile } from './types.ts';
 import type { ApiDocsJob } from './write/api-docs.ts';
-import { isBuildLink, type Output, outputError, removeOldBuilds, removeQuietly, resolveOutput, sibling } from './write/output.ts';
+import {
+  isBuildLink,
+  type Output,
+  outputError,
+  removeOldBuilds,
+  removeQuietly,
+  resolveOutput,
+  sibling,
+} from './write/output.ts';
 import { buildSearchIndex } from './write/search.ts';
 
 export { type ApiDocsJob, apiDocsKey, startApiDocs } from './write/api-docs.ts';
@@ -49,7 +66,8 @@ export class FileWriter {
   }
 
   write(file: SiteFile): void {
-    if (file.path.startsWith('/') || file.path.split('/').includes('..')) throw new Error(`refusing to write outside the site: ${file.path}`);
+    if (file.path.startsWith('/') || file.path.split('/').includes('..'))
+      throw new Error(`refusing to write outside the site: ${file.path}`);
     if (this.seen.has(file.path)) throw new Error(`two files with one path: ${file.path}`);
     this.seen.add(file.path);
     const target = join(this.dir, file.path);
@@ -125,7 +143,13 @@ export class SiteWriter {
       if (options.apiDocs) {
         const t = performance.now();
         await options.apiDocs.done;
-        options.onStep?.(options.apiDocs.source === 'cache' ? 'API docs (kept in .cache/api: src/ unchanged)' : 'API docs (typedoc, started with find)', Math.round(performance.now() - t), options.apiDocs.source === 'cache' ? 'copied' : 'waited for');
+        options.onStep?.(
+          options.apiDocs.source === 'cache'
+            ? 'API docs (kept in .cache/api: src/ unchanged)'
+            : 'API docs (typedoc, started with find)',
+          Math.round(performance.now() - t),
+          options.apiDocs.source === 'cache' ? 'copied' : 'waited for',
+        );
       }
       try {
         if (options.apiDocs) renameSync(options.apiDocs.docs, join(tmp, 'api'));
@@ -207,7 +231,10 @@ export class SiteWriter {
  * here), then search index and API docs, then the swap into `out`. If the files' iterable throws,
  * nothing is swapped in and the temporary folder is removed.
  */
-export async function writeSite(files: Iterable<SiteFile> | AsyncIterable<SiteFile>, options: WriteOptions): Promise<void> {
+export async function writeSite(
+  files: Iterable<SiteFile> | AsyncIterable<SiteFile>,
+  options: WriteOptions,
+): Promise<void> {
   let site: SiteWriter | undefined;
   try {
     site = new SiteWriter(options.out);

@@ -34,7 +34,13 @@ const out = join(work, 'site');
 const chapters: Chapter[] = findChapters(join(root, 'chapters'), root);
 
 /** Every page a reader can reach: the handbook's, the 404 page, and two of the API docs. */
-const PAGES = ['', ...chapters.flatMap((c) => [`${c.id}/`, `${c.id}/evidence.html`]), 'no-such-page/', 'api/', 'api/modules/build.html'];
+const PAGES = [
+  '',
+  ...chapters.flatMap((c) => [`${c.id}/`, `${c.id}/evidence.html`]),
+  'no-such-page/',
+  'api/',
+  'api/modules/build.html',
+];
 
 let browser: Browser;
 let launching: Promise<Browser> | undefined;
@@ -44,7 +50,10 @@ let base: string;
 beforeAll(async () => {
   const api = startApiDocs(root, out);
   launching = launchBrowser();
-  const [verification, highlighter] = await Promise.all([verifyChapters(chapters.slice(0, 1), { root }), createCodeHighlighter()]);
+  const [verification, highlighter] = await Promise.all([
+    verifyChapters(chapters.slice(0, 1), { root }),
+    createCodeHighlighter(),
+  ]);
   const files = renderSite(chapters, verification, highlighter, { api: true });
   await writeSite(files, { out, search: true, apiDocs: api });
   server = createSiteServer(out);
@@ -69,8 +78,16 @@ async function open(page: Page, path: string): Promise<number> {
 /** axe-core's violations on the page as it is now (axe is in every page of the context: see below). */
 async function axe(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(async () => {
-    type Found = { id: string; impact: AxeViolation['impact']; help: string; helpUrl: string; nodes: { target: unknown[]; failureSummary?: string }[] };
-    const run = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Found[] }> } }).axe.run;
+    type Found = {
+      id: string;
+      impact: AxeViolation['impact'];
+      help: string;
+      helpUrl: string;
+      nodes: { target: unknown[]; failureSummary?: string }[];
+    };
+    const run = (
+      window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Found[] }> } }
+    ).axe.run;
     const result = await run(document, { resultTypes: ['violations'] });
     // Plain data only: the nodes' elements do not cross into Node.
     return result.violations.map((v) => ({
@@ -130,7 +147,12 @@ test('the exception, checked: on a wide screen, Tab reaches every link of the fo
   let reached = 0;
   for (let i = 0; i < links + 10 && reached < links; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate(() => Boolean(document.activeElement?.closest('details.side') && document.activeElement.matches('a[href]')))) reached++;
+    if (
+      await page.evaluate(() =>
+        Boolean(document.activeElement?.closest('details.side') && document.activeElement.matches('a[href]')),
+      )
+    )
+      reached++;
   }
   expect(reached).toBe(links);
   expect(await side.evaluate((d) => d.scrollTop)).toBeGreaterThan(0);

@@ -75,7 +75,10 @@ afterAll(async () => {
 });
 
 /** Runs `f` with a page of a new context (closed after), errors on the console failing the test. */
-async function withPage<T>(options: Parameters<Browser['newContext']>[0], f: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
+async function withPage<T>(
+  options: Parameters<Browser['newContext']>[0],
+  f: (page: Page, context: BrowserContext) => Promise<T>,
+): Promise<T> {
   const context = await browser.newContext(options);
   const errors: string[] = [];
   try {
@@ -144,13 +147,21 @@ describe.concurrent('the handbook on a phone, a wide screen and paper', { timeou
       const main = await page.locator('main').boundingBox();
       expect(current).not.toBeNull();
       // Rendered, not only laid out: what is at its centre is the link.
-      const hit = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('a')?.getAttribute('aria-current'), {
-        x: (current?.x ?? 0) + (current?.width ?? 0) / 2,
-        y: (current?.y ?? 0) + (current?.height ?? 0) / 2,
-      });
+      const hit = await page.evaluate(
+        ({ x, y }) => document.elementFromPoint(x, y)?.closest('a')?.getAttribute('aria-current'),
+        {
+          x: (current?.x ?? 0) + (current?.width ?? 0) / 2,
+          y: (current?.y ?? 0) + (current?.height ?? 0) / 2,
+        },
+      );
       expect(hit).toBe('page');
       expect((current?.x ?? 0) + (current?.width ?? 0)).toBeLessThanOrEqual(main?.x ?? 0);
-      expect(await page.locator('main h1').boundingBox().then((b) => b?.y)).toBeLessThan(250);
+      expect(
+        await page
+          .locator('main h1')
+          .boundingBox()
+          .then((b) => b?.y),
+      ).toBeLessThan(250);
     });
   });
 
@@ -158,7 +169,9 @@ describe.concurrent('the handbook on a phone, a wide screen and paper', { timeou
     await withPage({ viewport: PHONE }, async (page) => {
       await page.goto(`${base}${long}/`);
       // A heading's anchor is its own id, or its section's (the claims, "How this is verified").
-      const headings = await page.locator('main h2, main h3').evaluateAll((hs) => hs.map((h) => `#${h.id || h.closest('section')?.id}`));
+      const headings = await page
+        .locator('main h2, main h3')
+        .evaluateAll((hs) => hs.map((h) => `#${h.id || h.closest('section')?.id}`));
       const links = await page.locator('.toc a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
       expect(links).toEqual(headings);
       expect(links.length).toBeGreaterThan(5);
@@ -192,9 +205,19 @@ describe.concurrent('the handbook on a phone, a wide screen and paper', { timeou
         const focused = await page.evaluate(() => {
           const a = document.activeElement as HTMLElement;
           const style = getComputedStyle(a);
-          return { opacity: style.opacity, visibility: style.visibility, name: a.getAttribute('aria-label'), href: a.getAttribute('href') };
+          return {
+            opacity: style.opacity,
+            visibility: style.visibility,
+            name: a.getAttribute('aria-label'),
+            href: a.getAttribute('href'),
+          };
         });
-        expect(focused).toEqual({ opacity: '1', visibility: 'visible', name: 'Link to this section', href: expect.stringMatching(/^#./) });
+        expect(focused).toEqual({
+          opacity: '1',
+          visibility: 'visible',
+          name: 'Link to this section',
+          href: expect.stringMatching(/^#./),
+        });
       });
     }
   });
@@ -260,9 +283,13 @@ describe.concurrent('the handbook on a phone, a wide screen and paper', { timeou
       for (const hidden of ['.side', '.toc', '.search', 'button.copy', '.pager', 'main h2 .anchor']) {
         expect(await visible(page, hidden), hidden).toBe(false);
       }
-      const pres = await page.locator('main pre').evaluateAll((ps) =>
-        ps.filter((p) => p.getClientRects().length > 0).map((p) => ({ text: (p.textContent ?? '').slice(0, 60), scroll: p.scrollWidth, client: p.clientWidth })),
-      );
+      const pres = await page
+        .locator('main pre')
+        .evaluateAll((ps) =>
+          ps
+            .filter((p) => p.getClientRects().length > 0)
+            .map((p) => ({ text: (p.textContent ?? '').slice(0, 60), scroll: p.scrollWidth, client: p.clientWidth })),
+        );
       expect(pres.length).toBeGreaterThan(5);
       expect(pres.filter((p) => p.scroll > p.client)).toEqual([]);
       // The body fits too: nothing wider than the paper.

@@ -54,14 +54,19 @@ beforeAll(async () => {
     ['root', siteConfig({})],
     ['sub', siteConfig({}, { SITE_BASE_PATH: '/handbook/' })],
   ] as const) {
-    await writeSite(renderSite(chapters, verification, highlighter, { api: false, config }), { out: join(work, dir), search: true, apiDocs: false });
+    await writeSite(renderSite(chapters, verification, highlighter, { api: false, config }), {
+      out: join(work, dir),
+      search: true,
+      apiDocs: false,
+    });
   }
   atRoot = await listen(createSiteServer(join(work, 'root')));
   // The site under /handbook/: npm start's server behind a prefix, as a host serving a sub-folder would.
   const inner = createSiteServer(join(work, 'sub'));
   underPath = await listen(
     createServer((req, res) => {
-      if (!req.url?.startsWith('/handbook/')) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('outside the site');
+      if (!req.url?.startsWith('/handbook/'))
+        return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('outside the site');
       req.url = req.url.slice('/handbook'.length);
       inner.emit('request', req, res);
     }),
@@ -80,7 +85,10 @@ afterAll(async () => {
  * origin and failed requests. Chromium logs the page's own 404 as a console error: that one, and
  * only that one, is expected here.
  */
-async function visit(page: Page, url: string): Promise<{ errors: string[]; foreign: string[]; failed: string[]; status: number }> {
+async function visit(
+  page: Page,
+  url: string,
+): Promise<{ errors: string[]; foreign: string[]; failed: string[]; status: number }> {
   const errors: string[] = [];
   const foreign: string[] = [];
   const failed: string[] = [];
@@ -88,7 +96,12 @@ async function visit(page: Page, url: string): Promise<{ errors: string[]; forei
   let ownStatus = false;
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    if (!ownStatus && m.text() === 'Failed to load resource: the server responded with a status of 404 (Not Found)' && m.location().url === url) ownStatus = true;
+    if (
+      !ownStatus &&
+      m.text() === 'Failed to load resource: the server responded with a status of 404 (Not Found)' &&
+      m.location().url === url
+    )
+      ownStatus = true;
     else errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
@@ -104,13 +117,24 @@ describe.concurrent('the 404 page in Chromium', () => {
     ['under a sub-path', () => underPath, '/handbook/'],
   ] as const) {
     for (const missing of ['missing', 'x/y/missing', 'a/b/c/'])
-      test(`${label}: ${base}${missing} is the themed page, styled and scripted, its links working`, async ({ expect }) => {
+      test(`${label}: ${base}${missing} is the themed page, styled and scripted, its links working`, async ({
+        expect,
+      }) => {
         const context = await browser.newContext();
         const page = await context.newPage();
         const seen = await visit(page, `${site()}${base}${missing}`);
-        expect({ status: seen.status, errors: seen.errors, foreign: seen.foreign, failed: seen.failed }).toEqual({ status: 404, errors: [], foreign: [], failed: [] });
+        expect({ status: seen.status, errors: seen.errors, foreign: seen.foreign, failed: seen.failed }).toEqual({
+          status: 404,
+          errors: [],
+          foreign: [],
+          failed: [],
+        });
         // The stylesheet applied (the header is laid out by it) and the script ran (it adds the search box).
-        expect(await page.evaluate(() => [...document.styleSheets].some((s) => s.href?.endsWith('/assets/site.css') && s.cssRules.length > 10))).toBe(true);
+        expect(
+          await page.evaluate(() =>
+            [...document.styleSheets].some((s) => s.href?.endsWith('/assets/site.css') && s.cssRules.length > 10),
+          ),
+        ).toBe(true);
         await page.locator('#search-input').waitFor();
         expect(await page.locator('h1').textContent()).toBe('Not found');
         // The search link moves focus to the box.

@@ -36,12 +36,21 @@ const test1 = (name: string, status: TestResult['status'], extra: Partial<TestRe
 const passing: ChapterResult = {
   id: '01-passing',
   fileErrors: [],
-  tests: [test1('the first visit sets a session cookie', 'passed'), test1(HOSTILE, 'passed'), test1('a claim that needs Redis', 'skipped')],
+  tests: [
+    test1('the first visit sets a session cookie', 'passed'),
+    test1(HOSTILE, 'passed'),
+    test1('a claim that needs Redis', 'skipped'),
+  ],
 };
 const failing: ChapterResult = {
   id: '02-failing',
   fileErrors: [],
-  tests: [test1('the theme cookie is HttpOnly', 'failed', { describe: [], failure: "AssertionError: expected ```x``` <b>to</b> contain 'HttpOnly'" })],
+  tests: [
+    test1('the theme cookie is HttpOnly', 'failed', {
+      describe: [],
+      failure: "AssertionError: expected ```x``` <b>to</b> contain 'HttpOnly'",
+    }),
+  ],
 };
 const verification: Verification = {
   run: {
@@ -95,22 +104,40 @@ beforeAll(async () => {
 describe('site configuration', () => {
   test('the repository field in its usual forms gives the web address; none without it', () => {
     const github = 'https://github.com/owner/book';
-    for (const form of ['github:owner/book', 'owner/book', 'https://github.com/owner/book', 'git+https://github.com/owner/book.git', 'git@github.com:owner/book.git', { type: 'git', url: 'https://github.com/owner/book.git' }]) {
+    for (const form of [
+      'github:owner/book',
+      'owner/book',
+      'https://github.com/owner/book',
+      'git+https://github.com/owner/book.git',
+      'git@github.com:owner/book.git',
+      { type: 'git', url: 'https://github.com/owner/book.git' },
+    ]) {
       expect(parseRepository(form)?.web, JSON.stringify(form)).toBe(github);
     }
-    expect(parseRepository('gitlab:group/book')).toMatchObject({ web: 'https://gitlab.com/group/book', host: 'gitlab' });
-    expect(parseRepository({ url: 'github:o/n', directory: '/sub/dir/' })).toMatchObject({ directory: 'sub/dir', branch: 'main' });
+    expect(parseRepository('gitlab:group/book')).toMatchObject({
+      web: 'https://gitlab.com/group/book',
+      host: 'gitlab',
+    });
+    expect(parseRepository({ url: 'github:o/n', directory: '/sub/dir/' })).toMatchObject({
+      directory: 'sub/dir',
+      branch: 'main',
+    });
     expect(parseRepository(undefined)).toBeUndefined();
     expect(() => parseRepository('https://example.org/some/where/else')).toThrow(BuildError);
     expect(() => parseRepository({ type: 'git' })).toThrow(/package\.json: "repository" must be a URL/);
   });
 
   test('SITE_URL over package.json homepage; the base path is its path, else SITE_BASE_PATH, else /; bad values name their source', () => {
-    expect(siteConfig({ homepage: 'https://a.example/x' }, { SITE_URL: 'https://b.example/handbook' })).toEqual({ baseUrl: 'https://b.example/handbook/', basePath: '/handbook/' });
+    expect(siteConfig({ homepage: 'https://a.example/x' }, { SITE_URL: 'https://b.example/handbook' })).toEqual({
+      baseUrl: 'https://b.example/handbook/',
+      basePath: '/handbook/',
+    });
     expect(siteConfig({ homepage: 'https://a.example' })).toEqual({ baseUrl: 'https://a.example/', basePath: '/' });
     expect(siteConfig({}, { SITE_BASE_PATH: '/sub' })).toEqual({ basePath: '/sub/' });
     expect(siteConfig({})).toEqual({ basePath: '/' });
-    expect(() => siteConfig({}, { SITE_URL: 'example.org' })).toThrow(/^SITE_URL \(environment\): .*not an absolute URL/);
+    expect(() => siteConfig({}, { SITE_URL: 'example.org' })).toThrow(
+      /^SITE_URL \(environment\): .*not an absolute URL/,
+    );
     expect(() => siteConfig({ homepage: 'ftp://example.org/' })).toThrow(/^package\.json "homepage": .*https:\/\//);
     expect(() => siteConfig({}, { SITE_BASE_PATH: '../x' })).toThrow(/^SITE_BASE_PATH \(environment\): /);
     expect(() => siteConfig({}, { SITE_BASE_PATH: '/a/"x' })).toThrow(BuildError);
@@ -128,7 +155,17 @@ describe('source and edit links', () => {
       '<a href="https://github.com/owner/book/tree/main/tests/fixtures/chapters-e2e/01-passing">Source of this chapter</a> · ' +
         '<a href="https://github.com/owner/book/edit/main/tests/fixtures/chapters-e2e/01-passing/README.md">Edit this page</a>',
     );
-    const gitlab = sourceUrls({ basePath: '/', repository: { ...(parseRepository({ url: 'gitlab:g/b', directory: 'site', branch: 'dev' }) as NonNullable<SiteConfig['repository']>) } }, first);
+    const gitlab = sourceUrls(
+      {
+        basePath: '/',
+        repository: {
+          ...(parseRepository({ url: 'gitlab:g/b', directory: 'site', branch: 'dev' }) as NonNullable<
+            SiteConfig['repository']
+          >),
+        },
+      },
+      first,
+    );
     expect(gitlab).toEqual({
       tree: 'https://gitlab.com/g/b/-/tree/dev/site/tests/fixtures/chapters-e2e/01-passing',
       edit: 'https://gitlab.com/g/b/-/edit/dev/site/tests/fixtures/chapters-e2e/01-passing/README.md',
@@ -142,7 +179,13 @@ describe('source and edit links', () => {
 });
 
 describe('canonical, Open Graph, sitemap.xml and robots.txt', () => {
-  const pages = ['index.html', '01-passing/index.html', '01-passing/evidence.html', '02-failing/index.html', '02-failing/evidence.html'];
+  const pages = [
+    'index.html',
+    '01-passing/index.html',
+    '01-passing/evidence.html',
+    '02-failing/index.html',
+    '02-failing/evidence.html',
+  ];
   const urls: Record<string, string> = {
     'index.html': 'https://example.org/handbook/',
     '01-passing/index.html': 'https://example.org/handbook/01-passing/',
@@ -159,21 +202,36 @@ describe('canonical, Open Graph, sitemap.xml and robots.txt', () => {
       expect(head, path).toContain(`<meta property="og:url" content="${urls[path]}">`);
       expect(head, path).toMatch(/<meta property="og:title" content="[^"]+">/);
       expect(head, path).toMatch(/<meta property="og:description" content="[^"]+">/);
-      expect(head, path).toContain(`<meta property="og:type" content="${path === 'index.html' ? 'website' : 'article'}">`);
+      expect(head, path).toContain(
+        `<meta property="og:type" content="${path === 'index.html' ? 'website' : 'article'}">`,
+      );
     }
-    expect(headLinks(NO_SITE_CONFIG, { path: '', title: 'a "b" <c>', description: 'd', type: 'website' })).toContain('<meta property="og:title" content="a &quot;b&quot; &lt;c&gt;">');
+    expect(headLinks(NO_SITE_CONFIG, { path: '', title: 'a "b" <c>', description: 'd', type: 'website' })).toContain(
+      '<meta property="og:title" content="a &quot;b&quot; &lt;c&gt;">',
+    );
   });
 
   test('sitemap.xml lists every page, absolute; robots.txt allows all and names it', () => {
     const sitemap = file(published, 'sitemap.xml');
     const locs = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
-    expect(locs).toEqual([...Object.values(urls)].sort((a, b) => order(a) - order(b)).concat('https://example.org/handbook/api/'));
-    expect(sitemap).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">/);
-    expect(file(published, 'robots.txt')).toBe('User-agent: *\nAllow: /\n\nSitemap: https://example.org/handbook/sitemap.xml\n');
-    expect(sitemapXml({ basePath: '/', baseUrl: 'https://e.example/' }, ['a&b/'])).toContain('<loc>https://e.example/a&amp;b/</loc>');
+    expect(locs).toEqual(
+      [...Object.values(urls)].sort((a, b) => order(a) - order(b)).concat('https://example.org/handbook/api/'),
+    );
+    expect(sitemap).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">/,
+    );
+    expect(file(published, 'robots.txt')).toBe(
+      'User-agent: *\nAllow: /\n\nSitemap: https://example.org/handbook/sitemap.xml\n',
+    );
+    expect(sitemapXml({ basePath: '/', baseUrl: 'https://e.example/' }, ['a&b/'])).toContain(
+      '<loc>https://e.example/a&amp;b/</loc>',
+    );
   });
   // The sitemap's order: the index, then each chapter's page and evidence page.
-  const order = (url: string) => ['', '01-passing/', '01-passing/evidence.html', '02-failing/', '02-failing/evidence.html'].indexOf(url.replace('https://example.org/handbook/', ''));
+  const order = (url: string) =>
+    ['', '01-passing/', '01-passing/evidence.html', '02-failing/', '02-failing/evidence.html'].indexOf(
+      url.replace('https://example.org/handbook/', ''),
+    );
 
   test('without a base URL: no sitemap.xml, robots.txt without a Sitemap line, and no absolute URL in any page or file the render makes', () => {
     expect(bare.some((f) => f.path === 'sitemap.xml')).toBe(false);
@@ -206,7 +264,11 @@ describe('the 404 page', () => {
 
   for (const [label, config, host] of [
     ['at the host root', NO_SITE_CONFIG, 'http://127.0.0.1:4173'],
-    ['under a sub-path (SITE_BASE_PATH=/handbook/)', siteConfig({}, { SITE_BASE_PATH: '/handbook/' }), 'http://127.0.0.1:4173'],
+    [
+      'under a sub-path (SITE_BASE_PATH=/handbook/)',
+      siteConfig({}, { SITE_BASE_PATH: '/handbook/' }),
+      'http://127.0.0.1:4173',
+    ],
     ['under a base URL (https://example.org/handbook/)', WITH_URL, 'https://example.org'],
   ] as const) {
     test(`${label}: every link and asset resolves to a file of the site from any depth`, () => {
@@ -223,7 +285,9 @@ describe('the 404 page', () => {
           expect(served(files, base, url), `${url} from ${at}`).toBeDefined();
         }
         const hrefs = all.map((u) => u.pathname);
-        expect(hrefs, at).toEqual(expect.arrayContaining([`${base}assets/site.css`, `${base}assets/site.js`, base, `${base}01-passing/`]));
+        expect(hrefs, at).toEqual(
+          expect.arrayContaining([`${base}assets/site.css`, `${base}assets/site.js`, base, `${base}01-passing/`]),
+        );
       }
       // The site's own head, header and footer, a link to the contents and to the search box; not indexed, not canonical.
       expect(html).toContain(`<a class="home" href="${base}">`);
@@ -245,11 +309,22 @@ describe('llms.txt and the markdown twins', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('# Sessions & Cookies, Verified');
     expect(lines[2]).toMatch(/^> An executable handbook/);
-    expect(text).toContain('\n## Chapters\n\n- [01. A passing chapter](01-passing/index.md): A fixture whose every claim passes.\n' + '- [02. A failing chapter](02-failing/index.md): A fixture with one claim that fails.\n');
-    for (const m of text.matchAll(/\]\(([^)]+)\)/g)) expect(bare.some((f) => f.path === m[1]), m[1]).toBe(true);
-    expect(file(published, 'llms.txt')).toContain('- [01. A passing chapter](https://example.org/handbook/01-passing/index.md): ');
+    expect(text).toContain(
+      '\n## Chapters\n\n- [01. A passing chapter](01-passing/index.md): A fixture whose every claim passes.\n' +
+        '- [02. A failing chapter](02-failing/index.md): A fixture with one claim that fails.\n',
+    );
+    for (const m of text.matchAll(/\]\(([^)]+)\)/g))
+      expect(
+        bare.some((f) => f.path === m[1]),
+        m[1],
+      ).toBe(true);
+    expect(file(published, 'llms.txt')).toContain(
+      '- [01. A passing chapter](https://example.org/handbook/01-passing/index.md): ',
+    );
     const odd = { ...first, meta: { ...first.meta, title: 'A <b>[title]</b>', summary: 'sum *mary*' } };
-    expect(llmsTxt([odd], NO_SITE_CONFIG, 'd')).toContain('- [01. A \\<b\\>\\[title\\]\\</b\\>](01-passing/index.md): sum \\*mary\\*');
+    expect(llmsTxt([odd], NO_SITE_CONFIG, 'd')).toContain(
+      '- [01. A \\<b\\>\\[title\\]\\</b\\>](01-passing/index.md): sum \\*mary\\*',
+    );
   });
 
   test('each chapter page names its twin in its head, and the twin is next to it', () => {
@@ -261,7 +336,10 @@ describe('llms.txt and the markdown twins', () => {
 
   test('a twin: the prose, each include as a fenced block of exactly the code shown, the claims with their status where {{#results}} stands', () => {
     const md = twin(bare, '01-passing');
-    const routes = extractRegion(first.files.find((f) => f.name === 'app.ts') as never, 'routes', { path: '', line: 0 });
+    const routes = extractRegion(first.files.find((f) => f.name === 'app.ts') as never, 'routes', {
+      path: '',
+      line: 0,
+    });
     expect(md).toContain(`From [app.ts](app.ts), region routes:\n\n\`\`\`ts\n${routes}\n\`\`\``);
     expect(md).toContain('```html\n<script>kept as code</script>\n```'); // a code block is code: as written
     expect(md).toContain('> A fixture whose every claim passes.');
@@ -281,7 +359,9 @@ describe('llms.txt and the markdown twins', () => {
     expect(md).toContain('1. ✗ failed: [the theme cookie is HttpOnly](./#claim-1)');
     expect(md).toContain("   ````text\n   AssertionError: expected ```x``` <b>to</b> contain 'HttpOnly'\n   ````");
     expect(md).toContain('## Claims'); // no {{#results}}: after the prose
-    expect(asHtml(md)).toContain('<code class="language-text">AssertionError: expected ```x``` &lt;b&gt;to&lt;/b&gt; contain');
+    expect(asHtml(md)).toContain(
+      '<code class="language-text">AssertionError: expected ```x``` &lt;b&gt;to&lt;/b&gt; contain',
+    );
   });
 
   test('prose and test names stay text: no markup, link or emphasis comes out of them', () => {
@@ -289,9 +369,17 @@ describe('llms.txt and the markdown twins', () => {
     const html = asHtml(md);
     expect(html).not.toMatch(/<script|<img|<b>|href="javascript:|<em>u<\/em>|<strong>bold<\/strong>/);
     // The hostile name reads as written: in the claims list and in the prose's reference.
-    const text = (s: string) => s.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&');
+    const text = (s: string) =>
+      s
+        .replace(/<[^>]+>/g, '')
+        .replaceAll('&lt;', '<')
+        .replaceAll('&gt;', '>')
+        .replaceAll('&quot;', '"')
+        .replaceAll('&amp;', '&');
     expect(text(html)).toContain(`✓ verified: ${HOSTILE}`);
-    expect(text(html).match(new RegExp(`verified: ${HOSTILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g'))).toHaveLength(2);
+    expect(
+      text(html).match(new RegExp(`verified: ${HOSTILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g')),
+    ).toHaveLength(2);
     // Raw HTML in the prose reads as text, code spans as code, autolinks as links.
     expect(text(html)).toContain('Raw <script>alert(2)</script> and <img src=x onerror=alert(3)> stay text');
     expect(html).toContain('<code>&lt;b&gt;code&lt;/b&gt;</code>');
@@ -302,7 +390,9 @@ describe('llms.txt and the markdown twins', () => {
     expect(mdText('a\n  b')).toBe('a b');
     expect(mdText('&amp; & &#60;')).toBe('\\&amp; & \\&\\#60;');
     expect(fenced('a ```` b', 'sh')).toBe('`````sh\na ```` b\n`````');
-    expect(proseText('x `<a>` <b> \\<c> <https://e.example/>', () => '')).toBe('x `<a>` &lt;b> \\<c> <https://e.example/>');
+    expect(proseText('x `<a>` <b> \\<c> <https://e.example/>', () => '')).toBe(
+      'x `<a>` &lt;b> \\<c> <https://e.example/>',
+    );
     expect(proseText('{{claim "n"}}', (n) => `[${n}]`)).toBe('[n]');
   });
 

@@ -28,9 +28,12 @@ describe('every snippet listens the same way', () => {
     expect(template).toContain('Cannot listen on port');
   });
 
-  test.each(readdirSync(chaptersDir).filter((d) => /^\d{2,3}-/.test(d)))('%s/app.ts has the template’s listen region', (dir) => {
-    expect(listenRegion(readFileSync(join(chaptersDir, dir, 'app.ts'), 'utf8'))).toBe(template);
-  });
+  test.each(readdirSync(chaptersDir).filter((d) => /^\d{2,3}-/.test(d)))(
+    '%s/app.ts has the template’s listen region',
+    (dir) => {
+      expect(listenRegion(readFileSync(join(chaptersDir, dir, 'app.ts'), 'utf8'))).toBe(template);
+    },
+  );
 });
 
 describe('a snippet whose port is taken', () => {
@@ -46,8 +49,11 @@ describe('a snippet whose port is taken', () => {
   test('says it cannot listen, names the port, and exits 1 (chapter 01, run with tsx)', async () => {
     const app = join(chaptersDir, '01-cookies-and-sessions/app.ts');
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', app], { cwd: root, env: { ...process.env, PORT: String(port), NODE_ENV: 'development' }, timeout: 60_000 }, (_error, stdout, stderr) =>
-        resolve({ code: child.exitCode, stdout, stderr }),
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', app],
+        { cwd: root, env: { ...process.env, PORT: String(port), NODE_ENV: 'development' }, timeout: 60_000 },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
       );
     });
     expect(run.stderr).toContain(`Cannot listen on port ${port}: listen EADDRINUSE`);

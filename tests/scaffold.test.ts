@@ -28,8 +28,23 @@ describe('new-chapter template', () => {
       for (const f of files) writeFileSync(join(dir, folder, f.path), f.content);
       const chapters = findChapters(dir, dir);
       expect(chapters[0]?.meta.title).toBe('Storing "things"');
-      const site = renderSite(chapters, { run: { versions: { node: '', express: '', 'express-session': '', 'cookie-parser': '' }, date: '', commit: '', dirty: false }, chapters: [] }, await createCodeHighlighter(), { api: false });
-      expect(String(site.find((f) => f.path === '22-storing-things/index.html')?.content)).toContain('region <code>routes</code>');
+      const site = renderSite(
+        chapters,
+        {
+          run: {
+            versions: { node: '', express: '', 'express-session': '', 'cookie-parser': '' },
+            date: '',
+            commit: '',
+            dirty: false,
+          },
+          chapters: [],
+        },
+        await createCodeHighlighter(),
+        { api: false },
+      );
+      expect(String(site.find((f) => f.path === '22-storing-things/index.html')?.content)).toContain(
+        'region <code>routes</code>',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -42,7 +57,10 @@ describe('new-chapter template', () => {
       expect(nextNumber(dir)).toBe(100);
       const { folder, files } = chapterTemplate('three-digits', 'Three digits', nextNumber(dir));
       expect(folder).toBe('100-three-digits');
-      for (const [name, number] of [['99-last-two-digit', 99], [folder, 100]] as const) {
+      for (const [name, number] of [
+        ['99-last-two-digit', 99],
+        [folder, 100],
+      ] as const) {
         const made = name === folder ? files : chapterTemplate('last-two-digit', 'Last', number).files;
         mkdirSync(join(dir, name), { recursive: true });
         for (const f of made) writeFileSync(join(dir, name, f.path), f.content);
@@ -60,7 +78,8 @@ describe('new-chapter template', () => {
     const text = (name: string) => String(files.find((f) => f.path === name)?.content);
     const refs = [...text('README.md').matchAll(/\{\{claim "([^"]+)"\}\}/g)].map((m) => m[1]!.replace(/\s+/g, ' '));
     expect(refs.length).toBeGreaterThanOrEqual(3);
-    for (const name of refs) expect(text('app.test.ts')).toContain(`test(${JSON.stringify(name).replace(/^"|"$/g, "'")}`);
+    for (const name of refs)
+      expect(text('app.test.ts')).toContain(`test(${JSON.stringify(name).replace(/^"|"$/g, "'")}`);
     expect(text('app.ts')).toContain('randomBytes(32)');
     expect(text('app.test.ts')).toContain('describeSecretSource(');
   });

@@ -93,7 +93,13 @@ describe('the static server', () => {
     const missing = await fetch(`${base}/nope/`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('<h1>Not found</h1>');
-    for (const path of ['/..%2f..%2fetc%2fpasswd', '/01-x/..%2f..%2foutside/secret.txt', '/%2e%2e/outside/secret.txt', '/a%00b', '/%E0%A4%A']) {
+    for (const path of [
+      '/..%2f..%2fetc%2fpasswd',
+      '/01-x/..%2f..%2foutside/secret.txt',
+      '/%2e%2e/outside/secret.txt',
+      '/a%00b',
+      '/%E0%A4%A',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
       expect(res.body, path).toBe('<h1>Not found</h1>');
@@ -113,7 +119,14 @@ describe('the static server', () => {
 
 describe('faults of the hand-written server it replaces', () => {
   test('no open redirect: //evil.example/..%2f01-x, //01-x and an absolute-form target stay on this origin', async () => {
-    for (const path of ['//evil.example/..%2f01-x', '//evil.example/%2e%2e%2f01-x', '//evil.example/..%5c01-x', '//01-x', '///01-x', '/%2fevil.example/..%2f01-x']) {
+    for (const path of [
+      '//evil.example/..%2f01-x',
+      '//evil.example/%2e%2e%2f01-x',
+      '//evil.example/..%5c01-x',
+      '//01-x',
+      '///01-x',
+      '/%2fevil.example/..%2f01-x',
+    ]) {
       const res = await get(path);
       if (res.status >= 300 && res.status < 400) expect(redirectTarget(path, res).origin, path).toBe(base);
       else expect(res.status, path).toBe(404);
@@ -183,7 +196,10 @@ describe('faults of the hand-written server it replaces', () => {
   test('listens on 127.0.0.1 unless HOST says otherwise; PORT picks the port', async () => {
     expect(listenAddress({})).toEqual({ host: '127.0.0.1', port: 4173 });
     expect(() => listenAddress({ PORT: 'eighty' })).toThrow('PORT must be a port number from 0 to 65535, not "eighty"');
-    for (const [env, address] of [[{ PORT: '0' }, '127.0.0.1'], [{ PORT: '0', HOST: '127.0.0.2' }, '127.0.0.2']] as const) {
+    for (const [env, address] of [
+      [{ PORT: '0' }, '127.0.0.1'],
+      [{ PORT: '0', HOST: '127.0.0.2' }, '127.0.0.2'],
+    ] as const) {
       const { server: started, url } = await startSiteServer(dir, env);
       try {
         expect((started.address() as AddressInfo).address).toBe(address);
@@ -223,7 +239,15 @@ describe('the URL mapping npm start and npm run dev share', () => {
     expect(sitePathOf('/01-x/')).toBe('01-x');
     expect(sitePathOf('/assets/site.css')).toBe('assets/site.css');
     expect(sitePathOf('/a//b/./c%20d.txt')).toBe('a/b/c d.txt');
-    for (const path of ['/%2e%2e/etc/passwd', '/01-x/..%2f..%2fetc', '/..', '/.env', '/a/.git/config', '/a/%00', '/%E0%A4%A']) {
+    for (const path of [
+      '/%2e%2e/etc/passwd',
+      '/01-x/..%2f..%2fetc',
+      '/..',
+      '/.env',
+      '/a/.git/config',
+      '/a/%00',
+      '/%E0%A4%A',
+    ]) {
       expect(sitePathOf(path), path).toBeUndefined();
     }
   });

@@ -41,7 +41,10 @@ beforeAll(async () => {
   // load the highlighter while they run.
   const api = startApiDocs(root, out);
   launching = launchBrowser();
-  const [verification, highlighter] = await Promise.all([verifyChapters(chapters.slice(0, 1), { root }), createCodeHighlighter()]);
+  const [verification, highlighter] = await Promise.all([
+    verifyChapters(chapters.slice(0, 1), { root }),
+    createCodeHighlighter(),
+  ]);
   const files = renderSite(chapters, verification, highlighter, { api: true });
   await writeSite(files, { out, search: true, apiDocs: api });
   server = createSiteServer(out);
@@ -78,14 +81,25 @@ describe.concurrent('the built site in Chromium', () => {
   test('every page loads with no console error and no request to another host', async () => {
     const context = await browser.newContext();
     // Evidence pages share one template: chapter 01's (with this run's results) and one without results.
-    const paths = ['', ...chapters.map((c) => `${c.id}/`), `${chapters[0]?.id}/evidence.html`, `${chapters.at(-1)?.id}/evidence.html`, 'api/'];
+    const paths = [
+      '',
+      ...chapters.map((c) => `${c.id}/`),
+      `${chapters[0]?.id}/evidence.html`,
+      `${chapters.at(-1)?.id}/evidence.html`,
+      'api/',
+    ];
     const page = await context.newPage();
     const seen = await visit(page, paths[0] as string);
     for (const path of paths) {
       seen.errors.length = 0;
       seen.foreign.length = 0;
       const response = await page.goto(base + path, { waitUntil: 'load' });
-      expect({ path, status: response?.status(), errors: seen.errors, foreign: seen.foreign }).toEqual({ path, status: 200, errors: [], foreign: [] });
+      expect({ path, status: response?.status(), errors: seen.errors, foreign: seen.foreign }).toEqual({
+        path,
+        status: 200,
+        errors: [],
+        foreign: [],
+      });
     }
     await page.close();
     const notFound = await context.newPage();
@@ -103,7 +117,15 @@ describe.concurrent('the built site in Chromium', () => {
       const file = join(out, path.endsWith('/') ? `${path}index.html` : path);
       try {
         const body = readFileSync(file);
-        res.writeHead(200, { 'Content-Type': file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' });
+        res.writeHead(200, {
+          'Content-Type': file.endsWith('.html')
+            ? 'text/html; charset=utf-8'
+            : file.endsWith('.css')
+              ? 'text/css'
+              : file.endsWith('.js')
+                ? 'text/javascript'
+                : 'application/octet-stream',
+        });
         res.end(body);
       } catch {
         res.writeHead(404).end();
@@ -126,11 +148,17 @@ describe.concurrent('the built site in Chromium', () => {
       const outcome = await page.evaluate(
         () =>
           new Promise<{ ran: boolean; directive: string }>((resolve) => {
-            document.addEventListener('securitypolicyviolation', (e) => resolve({ ran: (window as { injected?: boolean }).injected === true, directive: e.effectiveDirective }), { once: true });
+            document.addEventListener(
+              'securitypolicyviolation',
+              (e) =>
+                resolve({ ran: (window as { injected?: boolean }).injected === true, directive: e.effectiveDirective }),
+              { once: true },
+            );
             const script = document.createElement('script');
             script.textContent = 'window.injected = true';
             document.head.append(script); // an inline script that is allowed runs during append
-            if ((window as { injected?: boolean }).injected === true) resolve({ ran: true, directive: 'none: the script ran' });
+            if ((window as { injected?: boolean }).injected === true)
+              resolve({ ran: true, directive: 'none: the script ran' });
           }),
       );
       expect(outcome).toEqual({ ran: false, directive: 'script-src-elem' });
@@ -204,7 +232,11 @@ describe.concurrent('the built site in Chromium', () => {
     await evidence.goto(`${base}${chapter.id}/evidence.html`);
     expect(await shown.textContent()).toBe(await evidence.locator(`#${one} .ev pre`).textContent());
     // A claim whose evidence refers to an earlier claim's exchange ("as under claim N").
-    const referring = (await evidence.locator('.claims li:has(.ev pre a[href^="#claim-"])').evaluateAll((items) => items.map((li) => li.id))).find((id) => id !== one && id !== two);
+    const referring = (
+      await evidence
+        .locator('.claims li:has(.ev pre a[href^="#claim-"])')
+        .evaluateAll((items) => items.map((li) => li.id))
+    ).find((id) => id !== one && id !== two);
     await evidence.close();
     expect(referring).toMatch(/^claim-\d+$/);
     await page.locator(`#${two} > button`).click();
@@ -244,7 +276,10 @@ describe.concurrent('the built site in Chromium', () => {
     await page.unroute('**/evidence.html');
     await page.route('**/evidence.html', async (route) => {
       const real = await route.fetch();
-      await route.fulfill({ response: real, body: (await real.text()).replace(/(<li[^>]* id="claim-2"><a href="[^"]*">)/, '$1renamed: ') });
+      await route.fulfill({
+        response: real,
+        body: (await real.text()).replace(/(<li[^>]* id="claim-2"><a href="[^"]*">)/, '$1renamed: '),
+      });
     });
     await page.reload();
     const second = page.locator('#claim-2');
@@ -278,7 +313,9 @@ describe.concurrent('the built site in Chromium', () => {
     expect(await page.locator('.search').isVisible()).toBe(false);
     expect(await page.locator('#claims').isVisible()).toBe(true);
     // The status is text on the page, not only the stylesheet's mark.
-    const statuses = await page.locator('#claims li > small').evaluateAll((smalls) => smalls.map((s) => (s.textContent ?? '').split(' · ')[0]));
+    const statuses = await page
+      .locator('#claims li > small')
+      .evaluateAll((smalls) => smalls.map((s) => (s.textContent ?? '').split(' · ')[0]));
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set(['verified']));
     await context.close();

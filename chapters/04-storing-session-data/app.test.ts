@@ -2,7 +2,14 @@ import { createHmac } from 'node:crypto';
 import { MemoryStore } from 'express-session';
 import request from 'supertest';
 import { describe, expect, test } from 'vitest';
-import { cookieNamed, cookiePair, requireCookie, setCookieLines, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';
+import {
+  cookieNamed,
+  cookiePair,
+  requireCookie,
+  setCookieLines,
+  setCookies,
+  signedSessionId,
+} from '../../src/testkit/cookies.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { behindHttpsProxy } from '../../src/testkit/proxy.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
@@ -123,7 +130,9 @@ describe('the corrected login and profile', () => {
 
   test('after a restart with the default in-memory store the old cookie gets 401, and no new cookie', async () => {
     const cookie = requireCookie(await request(createApp({ secret: SECRET })).post('/login'), 'connect.sid');
-    const res = await request(createApp({ secret: SECRET })).get('/profile').set('Cookie', cookiePair(cookie));
+    const res = await request(createApp({ secret: SECRET }))
+      .get('/profile')
+      .set('Cookie', cookiePair(cookie));
     expect(res.status).toBe(401);
     expect(res.text).toBe('User not logged in');
     expect(res.headers['set-cookie']).toBeUndefined();

@@ -46,7 +46,9 @@ describe("the article's logout", () => {
     const issued = requireCookie(await client.post('/login'), 'connect.sid');
     await client.post('/logout');
     // What the jar sends with the next request: the dead cookie, unchanged.
-    expect((await client.cookies('/profile')).map((cookie) => [cookie.key, cookie.value])).toEqual([['connect.sid', issued.value]]);
+    expect((await client.cookies('/profile')).map((cookie) => [cookie.key, cookie.value])).toEqual([
+      ['connect.sid', issued.value],
+    ]);
     const res = await client.get('/profile');
     expect(res.status).toBe(200);
     expect(res.text).toBe('User not logged in');

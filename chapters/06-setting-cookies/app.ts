@@ -41,7 +41,10 @@ export function createApp({ secure = process.env.NODE_ENV === 'production' }: Ap
   app.get('/set-theme', (req, res) => {
     const theme: unknown = req.query.theme;
     if (!isTheme(theme)) {
-      res.status(400).type('text/plain').send(`Unknown theme: choose one of ${THEMES.join(', ')}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`Unknown theme: choose one of ${THEMES.join(', ')}`);
       return;
     }
     res.cookie('theme', theme, themeCookieOptions(secure));

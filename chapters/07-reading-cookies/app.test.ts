@@ -45,7 +45,7 @@ describe("the article's req.cookies.theme || 'default'", () => {
   });
 });
 
-describe('pitfall: the article\'s route without cookie-parser (not the article\'s code)', () => {
+describe("pitfall: the article's route without cookie-parser (not the article's code)", () => {
   test('without cookie-parser, req.cookies is undefined and every request to the route gets 500, with or without a cookie', async () => {
     const app = createAppWithoutCookieParser();
     const res = await getTheme(app, 'theme=dark');
@@ -99,7 +99,7 @@ describe('what cookie-parser does to the value', () => {
     expect(res.text).toBe('Current theme: dark');
   });
 
-  test('a j: object with a broken toString turns the article\'s route into a 500', async () => {
+  test("a j: object with a broken toString turns the article's route into a 500", async () => {
     const res = await getTheme(createArticleApp(), 'theme=j:{"toString":1}');
     expect(res.status).toBe(500);
     expect(res.text).toContain('TypeError: Cannot convert object to primitive value');

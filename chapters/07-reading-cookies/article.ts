@@ -10,8 +10,8 @@ export function createArticleApp() {
   app.use(cookieParser());
 
   app.get('/get-theme', (req, res) => {
-      const theme = req.cookies.theme || 'default';
-      res.send(`Current theme: ${theme}`);
+    const theme = req.cookies.theme || 'default';
+    res.send(`Current theme: ${theme}`);
   });
   // #endregion article
 

@@ -9,8 +9,8 @@ export function createAppWithoutCookieParser() {
 
   // #region without
   app.get('/get-theme', (req, res) => {
-      const theme = req.cookies.theme || 'default';
-      res.send(`Current theme: ${theme}`);
+    const theme = req.cookies.theme || 'default';
+    res.send(`Current theme: ${theme}`);
   });
   // #endregion without
 

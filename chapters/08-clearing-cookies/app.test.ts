@@ -127,7 +127,13 @@ describe('the recommended app: one options object for setting and clearing', () 
     for (const attribute of ['path', 'domain', 'httpOnly', 'sameSite', 'secure'] as const) {
       expect(clear[attribute]).toBe(set[attribute]);
     }
-    expect(clear).toMatchObject({ path: '/settings', domain: 'example.localhost', httpOnly: true, sameSite: 'Lax', secure: true });
+    expect(clear).toMatchObject({
+      path: '/settings',
+      domain: 'example.localhost',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: true,
+    });
   });
 
   test('the set has Max-Age, the clear has none and expires in 1970', async () => {

@@ -41,7 +41,10 @@ export function createApp(options: AppOptions = {}): Express {
   app.get('/set-theme', (req, res) => {
     const theme: unknown = req.query.theme;
     if (!isTheme(theme)) {
-      res.status(400).type('text/plain').send(`Unknown theme: choose one of ${THEMES.join(', ')}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`Unknown theme: choose one of ${THEMES.join(', ')}`);
       return;
     }
     res.cookie('theme', theme, { ...scope, maxAge: ONE_YEAR_MS });

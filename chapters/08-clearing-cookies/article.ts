@@ -7,15 +7,15 @@ export function createArticleApp() {
 
   // #region set
   app.get('/set-theme', (req, res) => {
-      res.cookie('theme', 'dark', { maxAge: 900000, httpOnly: true });
-      res.send('Theme cookie set');
+    res.cookie('theme', 'dark', { maxAge: 900000, httpOnly: true });
+    res.send('Theme cookie set');
   });
   // #endregion set
 
   // #region article
   app.get('/clear-theme', (req, res) => {
-      res.clearCookie('theme');
-      res.send('Theme cookie cleared');
+    res.clearCookie('theme');
+    res.send('Theme cookie cleared');
   });
   // #endregion article
 

@@ -10,13 +10,13 @@ export function createPathScopedApp() {
 
   // #region path
   app.get('/set-theme', (req, res) => {
-      res.cookie('theme', 'dark', { path: '/settings' });
-      res.send('Theme cookie set');
+    res.cookie('theme', 'dark', { path: '/settings' });
+    res.send('Theme cookie set');
   });
 
   app.get('/clear-theme', (req, res) => {
-      res.clearCookie('theme');
-      res.send('Theme cookie cleared');
+    res.clearCookie('theme');
+    res.send('Theme cookie cleared');
   });
   // #endregion path
 
@@ -29,13 +29,13 @@ export function createDomainScopedApp() {
 
   // #region domain
   app.get('/set-theme', (req, res) => {
-      res.cookie('theme', 'dark', { domain: 'example.localhost' });
-      res.send('Theme cookie set');
+    res.cookie('theme', 'dark', { domain: 'example.localhost' });
+    res.send('Theme cookie set');
   });
 
   app.get('/clear-theme', (req, res) => {
-      res.clearCookie('theme');
-      res.send('Theme cookie cleared');
+    res.clearCookie('theme');
+    res.send('Theme cookie cleared');
   });
   // #endregion domain
 

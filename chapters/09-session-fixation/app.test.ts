@@ -7,7 +7,14 @@ import { expectLoginWaitsForStore } from '../../src/testkit/held-login.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { type App, JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import {
+  CountingStore,
+  FailingStore,
+  HeldStore,
+  storedCount,
+  storedIds,
+  storedSession,
+} from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -70,7 +77,9 @@ describe("the article's login: the ID from before login stays valid after it", (
     const app = createArticleApp();
     const invented = 'attacker-chosen-session-id-000000';
     const signature = createHmac('sha256', 'your_secret_key').update(invented).digest('base64').replace(/=+$/, '');
-    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${encodeURIComponent(`s:${invented}.${signature}`)}`);
+    const res = await request(app)
+      .get('/profile')
+      .set('Cookie', `connect.sid=${encodeURIComponent(`s:${invented}.${signature}`)}`);
     const issued = requireCookie(res, 'connect.sid');
     expect(signedSessionId(issued.value).id).not.toBe(invented);
   });
@@ -166,7 +175,14 @@ describe('the login saves the new session before it answers', () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
     const attacker = await attackerGetsAnId(app, '/');
-    await expectLoginWaitsForStore({ app, store, headers: { Cookie: cookiePair(attacker.cookie) }, cookieName: 'connect.sid', body: 'Logged in', session: { userId: 42, username: 'ada' } });
+    await expectLoginWaitsForStore({
+      app,
+      store,
+      headers: { Cookie: cookiePair(attacker.cookie) },
+      cookieName: 'connect.sid',
+      body: 'Logged in',
+      session: { userId: 42, username: 'ada' },
+    });
   });
 });
 

@@ -8,13 +8,15 @@ export function createArticleApp({ store } = {}) {
   const app = express();
 
   // #region session
-  app.use(session({
-    secret: 'your_secret_key', // Replace with a strong secret in production
-    resave: false,
-    saveUninitialized: true,
-    cookie: { secure: false }, // Set to true if using HTTPS
-    store, // (added: lets the spec look inside the store)
-  }));
+  app.use(
+    session({
+      secret: 'your_secret_key', // Replace with a strong secret in production
+      resave: false,
+      saveUninitialized: true,
+      cookie: { secure: false }, // Set to true if using HTTPS
+      store, // (added: lets the spec look inside the store)
+    }),
+  );
   // #endregion session
 
   // #region login

@@ -7,7 +7,14 @@ import { expectLoginWaitsForStore } from '../../src/testkit/held-login.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { JarClient } from '../../src/testkit/jar-client.ts';
 import { describeSecretSource, withEnv } from '../../src/testkit/secret.ts';
-import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import {
+  CountingStore,
+  FailingStore,
+  HeldStore,
+  storedCount,
+  storedIds,
+  storedSession,
+} from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp, SESSION_COOKIE_NAME, sessionCookieOptions } from './app.ts';
 
@@ -32,7 +39,15 @@ async function opensProfile(app: Express, cookie: string): Promise<boolean> {
  */
 function appWithLogout(clear: (res: Response) => void): Express {
   const app = express();
-  app.use(session({ name: SESSION_COOKIE_NAME, cookie: SESSION_COOKIE, secret: SECRET, resave: false, saveUninitialized: false }));
+  app.use(
+    session({
+      name: SESSION_COOKIE_NAME,
+      cookie: SESSION_COOKIE,
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: false,
+    }),
+  );
   app.post('/login', (req, res) => {
     req.session.userId = 42;
     res.send('Logged in');
@@ -73,7 +88,7 @@ describe('what a cookie jar holds after each way of logging out', () => {
     expect(after[0]?.value).toBe(before[0]?.value);
   });
 
-  test("the cookie the article leaves behind still travels: the next request sends it and gets a new ID", async () => {
+  test('the cookie the article leaves behind still travels: the next request sends it and gets a new ID', async () => {
     const app = createArticleApp();
     const client = new JarClient(app);
     await client.post('/login');
@@ -104,7 +119,9 @@ describe('what a cookie jar holds after each way of logging out', () => {
   });
 
   test('clearing with a Domain the cookie was not set with leaves the host-only cookie in the jar', async () => {
-    const app = appWithLogout((res) => res.clearCookie(SESSION_COOKIE_NAME, { ...SESSION_COOKIE, domain: 'example.test' }));
+    const app = appWithLogout((res) =>
+      res.clearCookie(SESSION_COOKIE_NAME, { ...SESSION_COOKIE, domain: 'example.test' }),
+    );
     // The jar files cookies as if the app were at app.example.test; requests still go to loopback.
     const { logout, after } = await logInAndOut(app, 'http://app.example.test');
     expect(requireCookie(logout, 'sid').domain).toBe('example.test');
@@ -158,7 +175,9 @@ describe('after a real logout the old cookie is worth nothing', () => {
     const app = createApp({ store, secret: SECRET });
     const login = await request(app).post('/login');
     expect(await storedCount(store)).toBe(1);
-    await request(app).post('/logout').set('Cookie', cookiePair(requireCookie(login, 'sid')));
+    await request(app)
+      .post('/logout')
+      .set('Cookie', cookiePair(requireCookie(login, 'sid')));
     expect(await storedCount(store)).toBe(0);
   });
 });
@@ -207,7 +226,13 @@ describe("the chapter's login and logout, the rest of the snippet", () => {
   test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
-    await expectLoginWaitsForStore({ app, store, cookieName: 'sid', body: 'Logged in', session: { userId: 42, username: 'ada' } });
+    await expectLoginWaitsForStore({
+      app,
+      store,
+      cookieName: 'sid',
+      body: 'Logged in',
+      session: { userId: 42, username: 'ada' },
+    });
   });
 
   test('a request that does not change the session does not write it back to the store (resave: false)', async () => {
@@ -235,7 +260,8 @@ describe('a store error is an error, never a login or a logout', () => {
     const issued = cookieNamed(login, 'sid');
     if (issued) expect(await opensProfile(app, cookiePair(issued))).toBe(false);
     const loggedIn = [];
-    for (const id of await storedIds(store)) if ((await storedSession(store, id))?.userId !== undefined) loggedIn.push(id);
+    for (const id of await storedIds(store))
+      if ((await storedSession(store, id))?.userId !== undefined) loggedIn.push(id);
     expect(loggedIn).toEqual([signedSessionId(first.slice(first.indexOf('=') + 1)).id]); // only the first login's
   });
 

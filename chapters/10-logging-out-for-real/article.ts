@@ -7,13 +7,15 @@ import session from 'express-session';
 export function createArticleApp({ store } = {}) {
   const app = express();
 
-  app.use(session({
-    secret: 'your_secret_key', // Replace with a strong secret in production
-    resave: false,
-    saveUninitialized: true,
-    cookie: { secure: false }, // Set to true if using HTTPS
-    store, // (added: lets the spec look inside the store)
-  }));
+  app.use(
+    session({
+      secret: 'your_secret_key', // Replace with a strong secret in production
+      resave: false,
+      saveUninitialized: true,
+      cookie: { secure: false }, // Set to true if using HTTPS
+      store, // (added: lets the spec look inside the store)
+    }),
+  );
 
   app.post('/login', (req, res) => {
     // Simulate user login

@@ -12,7 +12,14 @@ import { expectLoginWaitsForStore } from '../../src/testkit/held-login.ts';
 import { describeHostileInput } from '../../src/testkit/hostile.ts';
 import { sendRaw } from '../../src/testkit/http.ts';
 import { describeSecretSource } from '../../src/testkit/secret.ts';
-import { CountingStore, FailingStore, HeldStore, storedCount, storedIds, storedSession } from '../../src/testkit/store.ts';
+import {
+  CountingStore,
+  FailingStore,
+  HeldStore,
+  storedCount,
+  storedIds,
+  storedSession,
+} from '../../src/testkit/store.ts';
 import { createArticleApp } from './article.ts';
 import { createApp } from './app.ts';
 
@@ -39,7 +46,9 @@ async function opensProfile(app: Express, cookie: string): Promise<boolean> {
 /** Logs in over (proxied) HTTPS and returns the raw Set-Cookie line and the parsed sid cookie. */
 async function loginWith(cookie: CookieOptions = {}, name = 'sid') {
   const before = Date.now();
-  const res = await request(createApp({ secret: SECRET, name, cookie })).post('/login').set(HTTPS);
+  const res = await request(createApp({ secret: SECRET, name, cookie }))
+    .post('/login')
+    .set(HTTPS);
   expect(res.status).toBe(200);
   expect(setCookieLines(res)).toHaveLength(1);
   return { res, before, line: setCookieLines(res)[0] ?? '', parsed: requireCookie(res, name) };
@@ -48,7 +57,9 @@ async function loginWith(cookie: CookieOptions = {}, name = 'sid') {
 describe('the recommended session cookie', () => {
   test('the whole header: sid=<signed ID>; Path=/; Expires=<in 30 minutes>; HttpOnly; Secure; SameSite=Lax', async () => {
     const { line, parsed } = await loginWith();
-    expect(line).toMatch(/^sid=s%3A[^;]+; Path=\/; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; HttpOnly; Secure; SameSite=Lax$/);
+    expect(line).toMatch(
+      /^sid=s%3A[^;]+; Path=\/; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; HttpOnly; Secure; SameSite=Lax$/,
+    );
     expect(signedSessionId(parsed.value).id).toHaveLength(32);
   });
 
@@ -167,7 +178,9 @@ describe('SameSite', () => {
   });
 
   test("sameSite: 'none' without secure is emitted as asked, SameSite=None with no Secure", async () => {
-    const res = await request(createApp({ secret: SECRET, cookie: { sameSite: 'none', secure: false } })).post('/login');
+    const res = await request(createApp({ secret: SECRET, cookie: { sameSite: 'none', secure: false } })).post(
+      '/login',
+    );
     const parsed = requireCookie(res, 'sid');
     expect(parsed.sameSite).toBe('None');
     expect(parsed.secure).toBeUndefined();
@@ -221,7 +234,9 @@ describe("'trust proxy' is 'loopback': only a proxy on this machine's loopback i
 describe('the login and the rest of the snippet', () => {
   test('an anonymous request gets no cookie and the store stays empty (saveUninitialized: false)', async () => {
     const store = new MemoryStore();
-    const res = await request(createApp({ store, secret: SECRET })).get('/profile').set(HTTPS);
+    const res = await request(createApp({ store, secret: SECRET }))
+      .get('/profile')
+      .set(HTTPS);
     expect(res.status).toBe(401);
     expect(setCookieLines(res)).toEqual([]);
     expect(await storedCount(store)).toBe(0);
@@ -242,7 +257,14 @@ describe('the login and the rest of the snippet', () => {
   test('with a store that holds the write until the test releases it, the login sends nothing, not even headers, until the session is stored', async () => {
     const store = new HeldStore();
     const app = createApp({ store, secret: SECRET });
-    await expectLoginWaitsForStore({ app, store, headers: HTTPS, cookieName: 'sid', body: 'Logged in', session: { userId: 42, username: 'ada' } });
+    await expectLoginWaitsForStore({
+      app,
+      store,
+      headers: HTTPS,
+      cookieName: 'sid',
+      body: 'Logged in',
+      session: { userId: 42, username: 'ada' },
+    });
   });
 
   test('when the store cannot delete the old session, the login answers 500 and nobody is logged in', async () => {
@@ -257,7 +279,8 @@ describe('the login and the rest of the snippet', () => {
     const issued = cookieNamed(login, 'sid');
     if (issued) expect(await opensProfile(app, cookiePair(issued))).toBe(false);
     const loggedIn = [];
-    for (const id of await storedIds(store)) if ((await storedSession(store, id))?.userId !== undefined) loggedIn.push(id);
+    for (const id of await storedIds(store))
+      if ((await storedSession(store, id))?.userId !== undefined) loggedIn.push(id);
     expect(loggedIn).toEqual([signedSessionId(first.slice(first.indexOf('=') + 1)).id]); // only the first login's
   });
 

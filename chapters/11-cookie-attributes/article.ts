@@ -8,12 +8,14 @@ export function createArticleApp() {
   const app = express();
 
   // #region session
-  app.use(session({
-    secret: 'your_secret_key', // Replace with a strong secret in production
-    resave: false,
-    saveUninitialized: true,
-    cookie: { secure: false }, // Set to true if using HTTPS
-  }));
+  app.use(
+    session({
+      secret: 'your_secret_key', // Replace with a strong secret in production
+      resave: false,
+      saveUninitialized: true,
+      cookie: { secure: false }, // Set to true if using HTTPS
+    }),
+  );
   // #endregion session
 
   app.post('/login', (req, res) => {

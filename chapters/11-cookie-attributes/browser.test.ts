@@ -49,7 +49,10 @@ beforeAll(async () => {
     lab.use(`/${name}`, createApp({ secret: 'chapter-11-browser', name, cookie }));
   }
   lab.all('/echo', (req, res) => {
-    const names = (req.headers.cookie ?? '').split(/;\s*/).filter(Boolean).map((pair) => pair.split('=')[0] ?? '');
+    const names = (req.headers.cookie ?? '')
+      .split(/;\s*/)
+      .filter(Boolean)
+      .map((pair) => pair.split('=')[0] ?? '');
     const via = String(req.query.via);
     const result = { cookies: names.sort(), site: req.get('sec-fetch-site') };
     seen.set(via, result);
@@ -91,7 +94,10 @@ async function contextWithAllCookies(): Promise<{ context: BrowserContext; insec
   let insecureNoneHeader = '';
   for (const name of Object.keys(VARIANTS)) {
     const responded = page.waitForResponse(`${app127}/${name}/login`);
-    const status = await page.evaluate((path) => fetch(path, { method: 'POST' }).then((r) => r.status), `/${name}/login`);
+    const status = await page.evaluate(
+      (path) => fetch(path, { method: 'POST' }).then((r) => r.status),
+      `/${name}/login`,
+    );
     expect(status).toBe(200);
     const response = await responded;
     if (name === 'none_insecure') insecureNoneHeader = (await response.allHeaders())['set-cookie'] ?? '';

@@ -35,11 +35,26 @@ function expectSessionCookie(res: { headers: Record<string, unknown> }, secure: 
 }
 
 /** A minimal app to try one combination of Express's `trust proxy` and express-session's options. */
-function variant({ trustProxy, proxy, secure }: { trustProxy: TrustProxy; proxy?: boolean; secure: boolean | 'auto' }): Express {
+function variant({
+  trustProxy,
+  proxy,
+  secure,
+}: {
+  trustProxy: TrustProxy;
+  proxy?: boolean;
+  secure: boolean | 'auto';
+}): Express {
   const app = express();
   app.set('trust proxy', trustProxy);
   app.use(
-    session({ name: 'sid', secret: SECRET, resave: false, saveUninitialized: false, proxy, cookie: { secure, httpOnly: true, sameSite: 'lax' } }),
+    session({
+      name: 'sid',
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: false,
+      proxy,
+      cookie: { secure, httpOnly: true, sameSite: 'lax' },
+    }),
   );
   app.post('/login', (req, res) => {
     req.session.userId = 42;
@@ -53,7 +68,13 @@ const servers = new LoopbackServers();
 afterAll(() => servers.closeAll());
 
 /** Sends one request to 127.0.0.1:port from the source address `from`. */
-function requestFrom(from: string, port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+function requestFrom(
+  from: string,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return sendRaw({ host: '127.0.0.1', port, path, localAddress: from }, method, headers);
 }
 
@@ -155,7 +176,10 @@ describe('trust proxy brings the cookie back', () => {
   test('the cookie set through the proxy logs the client in on the next request', async () => {
     const app = appWithTrustProxyEnv(undefined);
     const login = await request(app).post('/login').set(HTTPS);
-    const res = await request(app).get('/profile').set(HTTPS).set('Cookie', cookiePair(requireCookie(login, 'sid')));
+    const res = await request(app)
+      .get('/profile')
+      .set(HTTPS)
+      .set('Cookie', cookiePair(requireCookie(login, 'sid')));
     expect(res.status).toBe(200);
     expect(res.text).toBe('Hello ada, your user ID is 42');
   });
@@ -239,7 +263,7 @@ describe("the snippet's session settings", () => {
 });
 
 describe('TRUST_PROXY: whom the app believes', () => {
-  test("by default (TRUST_PROXY unset or empty) only loopback proxies are trusted: req.ip is the address the local proxy saw, not the one a client wrote into X-Forwarded-For", async () => {
+  test('by default (TRUST_PROXY unset or empty) only loopback proxies are trusted: req.ip is the address the local proxy saw, not the one a client wrote into X-Forwarded-For', async () => {
     for (const setting of [undefined, '']) {
       const res = await request(appWithTrustProxyEnv(setting)).get('/connection').set(HTTPS).set(FORWARDED_FOR);
       expect(res.body).toEqual({ protocol: 'https', secure: true, ip: '198.51.100.7' });
@@ -281,7 +305,10 @@ describe('TRUST_PROXY: whom the app believes', () => {
     const forged = await requestFrom('127.0.0.2', port, 'POST', '/login', HTTPS);
     expect(forged.status).toBe(200);
     expectSessionCookie(forged, true);
-    const seen = await requestFrom('127.0.0.2', port, 'GET', '/connection', { ...HTTPS, 'X-Forwarded-For': '203.0.113.9' });
+    const seen = await requestFrom('127.0.0.2', port, 'GET', '/connection', {
+      ...HTTPS,
+      'X-Forwarded-For': '203.0.113.9',
+    });
     expect(JSON.parse(seen.body)).toEqual({ protocol: 'https', secure: true, ip: '203.0.113.9' });
   });
 
@@ -300,7 +327,9 @@ describe("secure: 'auto'", () => {
   });
 
   test("secure: 'auto' adds Secure when the trusted proxy says https", async () => {
-    const res = await request(variant({ trustProxy: 'loopback', secure: 'auto' })).post('/login').set(HTTPS);
+    const res = await request(variant({ trustProxy: 'loopback', secure: 'auto' }))
+      .post('/login')
+      .set(HTTPS);
     expect(res.status).toBe(200);
     expectSessionCookie(res, true);
   });
@@ -308,13 +337,17 @@ describe("secure: 'auto'", () => {
 
 describe("express-session's own proxy option", () => {
   test('proxy: true believes X-Forwarded-Proto from anyone, even when Express trusts no proxy', async () => {
-    const res = await request(variant({ trustProxy: false, proxy: true, secure: true })).post('/login').set(HTTPS);
+    const res = await request(variant({ trustProxy: false, proxy: true, secure: true }))
+      .post('/login')
+      .set(HTTPS);
     expect(res.status).toBe(200);
     expectSessionCookie(res, true);
   });
 
   test('proxy: false ignores X-Forwarded-Proto even when Express trusts the proxy: no cookie', async () => {
-    const res = await request(variant({ trustProxy: 'loopback', proxy: false, secure: true })).post('/login').set(HTTPS);
+    const res = await request(variant({ trustProxy: 'loopback', proxy: false, secure: true }))
+      .post('/login')
+      .set(HTTPS);
     expect(res.status).toBe(200);
     expect(setCookieLines(res)).toEqual([]);
   });
@@ -323,7 +356,8 @@ describe("express-session's own proxy option", () => {
 describeSecretSource({
   createApp: (store) => createApp({ store }),
   start: (app) => request(app).post('/login').set(HTTPS),
-  recognises: async (app, cookie) => (await request(app).get('/profile').set(HTTPS).set('Cookie', cookie)).status === 200,
+  recognises: async (app, cookie) =>
+    (await request(app).get('/profile').set(HTTPS).set('Cookie', cookie)).status === 200,
   cookieName: 'sid',
 });
 

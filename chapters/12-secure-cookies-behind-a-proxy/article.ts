@@ -11,19 +11,21 @@ export function createArticleApp({ store } = {}) {
 
   // #region session
   // Session middleware configuration
-  app.use(session({
+  app.use(
+    session({
       secret: 'your_secret_key', // Replace with a strong secret in production
       resave: false,
       saveUninitialized: true,
       cookie: { secure: false }, // Set to true if using HTTPS
       store, // (added: lets the spec look inside the store)
-  }));
+    }),
+  );
   // #endregion session
 
   app.post('/login', (req, res) => {
-      // Simulate user login
-      req.session.userId = 1; // Typically, this would be fetched from a database
-      res.send('User logged in, session data stored');
+    // Simulate user login
+    req.session.userId = 1; // Typically, this would be fetched from a database
+    res.send('User logged in, session data stored');
   });
 
   return app;

@@ -84,14 +84,18 @@ describe('reading signed cookies', () => {
 
   test('cookie-parser moves a signed cookie out of req.cookies into req.signedCookies', async () => {
     const value = encodeURIComponent(`s:dark.${cookieSignature('dark', SECRET)}`);
-    const res = await request(inspector([SECRET])).get('/inspect').set('Cookie', `theme=${value}; lang=en`);
+    const res = await request(inspector([SECRET]))
+      .get('/inspect')
+      .set('Cookie', `theme=${value}; lang=en`);
     expect(res.body).toEqual({ cookies: { lang: 'en' }, signedCookies: { theme: 'dark' } });
   });
 
   test('a value changed without the secret becomes false in req.signedCookies', async () => {
     // Keep dark's signature, change the value to light.
     const value = encodeURIComponent(`s:light.${cookieSignature('dark', SECRET)}`);
-    const res = await request(inspector([SECRET])).get('/inspect').set('Cookie', `theme=${value}`);
+    const res = await request(inspector([SECRET]))
+      .get('/inspect')
+      .set('Cookie', `theme=${value}`);
     expect(res.body).toEqual({ cookies: {}, signedCookies: { theme: false } });
   });
 
@@ -110,12 +114,16 @@ describe('reading signed cookies', () => {
   });
 
   test('an unsigned value where a signed one is expected stays in req.cookies and never reaches req.signedCookies', async () => {
-    const res = await request(inspector([SECRET])).get('/inspect').set('Cookie', 'theme=dark');
+    const res = await request(inspector([SECRET]))
+      .get('/inspect')
+      .set('Cookie', 'theme=dark');
     expect(res.body).toEqual({ cookies: { theme: 'dark' }, signedCookies: {} });
   });
 
   test('so an unsigned theme cookie is ignored by the app: default theme, nothing cleared', async () => {
-    const res = await request(createApp({ secrets: [SECRET] })).get('/theme').set('Cookie', 'theme=dark');
+    const res = await request(createApp({ secrets: [SECRET] }))
+      .get('/theme')
+      .set('Cookie', 'theme=dark');
     expect(res.status).toBe(200);
     expect(res.text).toBe('Current theme: light');
     expect(res.headers['set-cookie']).toBeUndefined();
@@ -149,7 +157,9 @@ describe('rotating secrets', () => {
   test('a cookie signed with a retired secret becomes false: default theme, cookie cleared', async () => {
     const retired = await themeCookieFrom(createApp({ secrets: [RETIRED_SECRET] }));
     const app = createApp({ secrets: [SECRET, OLD_SECRET] });
-    const seen = await request(inspector([SECRET, OLD_SECRET])).get('/inspect').set('Cookie', cookiePair(retired));
+    const seen = await request(inspector([SECRET, OLD_SECRET]))
+      .get('/inspect')
+      .set('Cookie', cookiePair(retired));
     expect(seen.body).toEqual({ cookies: {}, signedCookies: { theme: false } });
     const res = await request(app).get('/theme').set('Cookie', cookiePair(retired));
     expect(res.text).toBe('Current theme: light');
@@ -198,7 +208,9 @@ describe("the article's unsigned cookie", () => {
   });
 
   test('the same forged value sent to the signed-cookie app is ignored', async () => {
-    const res = await request(createApp({ secrets: [SECRET] })).get('/theme').set('Cookie', 'theme=%3Cb%3Ehi%3C%2Fb%3E');
+    const res = await request(createApp({ secrets: [SECRET] }))
+      .get('/theme')
+      .set('Cookie', 'theme=%3Cb%3Ehi%3C%2Fb%3E');
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toBe('Current theme: light');
   });
@@ -229,7 +241,10 @@ describe('the signing secret comes from COOKIE_SECRET, never from the source', (
   });
 
   test('outside production without COOKIE_SECRET, each start signs with a new random secret: a theme cookie from one start is not honoured by the next', async () => {
-    const [first, second] = withEnv({ COOKIE_SECRET: undefined, NODE_ENV: 'development' }, () => [createApp(), createApp()]);
+    const [first, second] = withEnv({ COOKIE_SECRET: undefined, NODE_ENV: 'development' }, () => [
+      createApp(),
+      createApp(),
+    ]);
     const cookie = cookiePair(await themeCookieFrom(first!));
     expect((await request(first!).get('/theme').set('Cookie', cookie)).text).toBe('Current theme: dark');
     const next = await request(second!).get('/theme').set('Cookie', cookie);

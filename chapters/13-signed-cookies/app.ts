@@ -31,7 +31,13 @@ function cookieSecret(): string {
 
 // #region options
 /** The theme cookie's attributes: signed, not readable by page scripts, sent on the whole site. */
-const themeCookie = { signed: true, httpOnly: true, sameSite: 'lax', path: '/', maxAge: 30 * 24 * 60 * 60 * 1000 } as const;
+const themeCookie = {
+  signed: true,
+  httpOnly: true,
+  sameSite: 'lax',
+  path: '/',
+  maxAge: 30 * 24 * 60 * 60 * 1000,
+} as const;
 // #endregion options
 
 export function createApp({ secrets = [cookieSecret()] }: AppOptions = {}): Express {
@@ -48,7 +54,10 @@ export function createApp({ secrets = [cookieSecret()] }: AppOptions = {}): Expr
   app.post('/theme/:theme', (req, res) => {
     const { theme } = req.params;
     if (!isTheme(theme)) {
-      res.status(400).type('text/plain').send(`Unknown theme; choose one of: ${THEMES.join(', ')}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`Unknown theme; choose one of: ${THEMES.join(', ')}`);
       return;
     }
     res.cookie('theme', theme, themeCookie);

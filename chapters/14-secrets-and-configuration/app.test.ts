@@ -19,7 +19,10 @@ const quiet = () => {};
 
 describe('the secret comes from the environment', () => {
   test('in production, loadConfig takes SESSION_SECRET as the only secret, with no warnings', () => {
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET })).toEqual({ secrets: [NEW_SECRET], warnings: [] });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET })).toEqual({
+      secrets: [NEW_SECRET],
+      warnings: [],
+    });
   });
 
   test('in production without SESSION_SECRET, createApp refuses to start with a clear message', () => {
@@ -29,7 +32,9 @@ describe('the secret comes from the environment', () => {
   });
 
   test('in production a blank SESSION_SECRET counts as missing', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: '   ' })).toThrow('SESSION_SECRET must be set in production');
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: '   ' })).toThrow(
+      'SESSION_SECRET must be set in production',
+    );
   });
 
   test("the article's 'your_secret_key' is refused as a well-known placeholder, in production and out of it", () => {
@@ -44,11 +49,16 @@ describe('the secret comes from the environment', () => {
     const secret32 = `${secret31}3`;
     expect(secret31).toHaveLength(31);
     expect(secret32).toHaveLength(32);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret31 })).toThrow('a session secret is shorter than 32 characters');
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret31 })).toThrow(
+      'a session secret is shorter than 32 characters',
+    );
     expect(() => createApp({ env: { NODE_ENV: 'production', SESSION_SECRET: secret31 }, warn: quiet })).toThrow(
       'a session secret is shorter than 32 characters',
     );
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret32 })).toEqual({ secrets: [secret32], warnings: [] });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: secret32 })).toEqual({
+      secrets: [secret32],
+      warnings: [],
+    });
     expect(() => createApp({ env: { NODE_ENV: 'production', SESSION_SECRET: secret32 }, warn: quiet })).not.toThrow();
   });
 
@@ -68,18 +78,24 @@ describe('the secret comes from the environment', () => {
     expect(first.secrets).toHaveLength(1);
     expect(first.secrets[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(second.secrets[0]).not.toBe(first.secrets[0]);
-    expect(first.warnings).toEqual(['SESSION_SECRET is not set: using a random secret, sessions end when the process restarts']);
+    expect(first.warnings).toEqual([
+      'SESSION_SECRET is not set: using a random secret, sessions end when the process restarts',
+    ]);
   });
 
   test('SESSION_PREVIOUS_SECRETS adds older secrets after the current one, in order', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: ` ${OLD_SECRET} ,${NEWER_SECRET},` });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: NEW_SECRET,
+      SESSION_PREVIOUS_SECRETS: ` ${OLD_SECRET} ,${NEWER_SECRET},`,
+    });
     expect(config.secrets).toEqual([NEW_SECRET, OLD_SECRET, NEWER_SECRET]);
   });
 
   test('a previous secret is held to the same rules as the current one', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: PUBLIC_SECRET })).toThrow(
-      'well-known placeholder',
-    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: PUBLIC_SECRET }),
+    ).toThrow('well-known placeholder');
   });
 });
 
@@ -121,7 +137,9 @@ describe("the snippet's session settings", () => {
     expect(signedSessionId(after.value).id).not.toBe(oldId);
     expect(await storedSession(store, oldId)).toBeUndefined();
     expect((await request(app).get('/profile').set('Cookie', cookiePair(before))).status).toBe(401);
-    expect((await request(app).get('/profile').set('Cookie', cookiePair(after))).text).toBe('Hello ada, your user ID is 42');
+    expect((await request(app).get('/profile').set('Cookie', cookiePair(after))).text).toBe(
+      'Hello ada, your user ID is 42',
+    );
   });
 
   for (const [when, operation] of [
@@ -207,7 +225,9 @@ describe("the article's hard-coded secret", () => {
     // The attacker has the raw ID only (store keys, logs, an admin page), never the cookie.
     const [id] = await storedIds(store);
     expect(id).toBeDefined();
-    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue(id as string, PUBLIC_SECRET)}`);
+    const res = await request(app)
+      .get('/profile')
+      .set('Cookie', `connect.sid=${signValue(id as string, PUBLIC_SECRET)}`);
     expect(res.status).toBe(200);
     expect(res.text).toBe('User profile for user ID: 1');
   });
@@ -229,7 +249,9 @@ describe("the article's hard-coded secret", () => {
     const app = createArticleApp({ store });
     await request(app).post('/login').expect(200);
     const [id] = await storedIds(store);
-    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue(id as string, 'a-guess')}`);
+    const res = await request(app)
+      .get('/profile')
+      .set('Cookie', `connect.sid=${signValue(id as string, 'a-guess')}`);
     expect(res.text).toBe('User not logged in');
     const issued = requireCookie(res, 'connect.sid');
     expect(signedSessionId(issued.value).id).not.toBe(id);
@@ -240,7 +262,9 @@ describe("the article's hard-coded secret", () => {
     const app = createApp({ env: { SESSION_SECRET: NEW_SECRET }, store });
     await request(app).post('/login').expect(200);
     const [id] = await storedIds(store);
-    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue(id as string, PUBLIC_SECRET)}`);
+    const res = await request(app)
+      .get('/profile')
+      .set('Cookie', `connect.sid=${signValue(id as string, PUBLIC_SECRET)}`);
     expect(res.status).toBe(401);
     expect(res.text).toBe('Not logged in');
     expect(res.headers['set-cookie']).toBeUndefined();
@@ -251,7 +275,8 @@ describe("the article's hard-coded secret", () => {
 // process.env). The shared describeSecretSource starts the production app with a 19-character
 // secret, which this chapter's app rightly refuses (shorter than 32 characters), so its claims are here.
 describe('the app built with its defaults reads process.env', () => {
-  const build = (vars: Record<string, string | undefined>, store = new MemoryStore()) => withEnv(vars, () => createApp({ store, warn: quiet }));
+  const build = (vars: Record<string, string | undefined>, store = new MemoryStore()) =>
+    withEnv(vars, () => createApp({ store, warn: quiet }));
 
   test('with SESSION_SECRET set in process.env, the connect.sid cookie is signed with exactly that secret', async () => {
     const app = build({ SESSION_SECRET: NEW_SECRET, SESSION_PREVIOUS_SECRETS: undefined, NODE_ENV: 'test' });
@@ -261,7 +286,9 @@ describe('the app built with its defaults reads process.env', () => {
   });
 
   test('in production without SESSION_SECRET in process.env, the app refuses to start, naming the variable', () => {
-    expect(() => build({ SESSION_SECRET: undefined, NODE_ENV: 'production' })).toThrow('SESSION_SECRET must be set in production');
+    expect(() => build({ SESSION_SECRET: undefined, NODE_ENV: 'production' })).toThrow(
+      'SESSION_SECRET must be set in production',
+    );
   });
 
   test('in production with a strong SESSION_SECRET in process.env, the app starts and signs with it', async () => {

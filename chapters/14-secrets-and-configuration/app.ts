@@ -73,7 +73,11 @@ export interface AppOptions {
   warn?: (message: string) => void;
 }
 
-export function createApp({ env = process.env, store = new MemoryStore(), warn = console.warn }: AppOptions = {}): Express {
+export function createApp({
+  env = process.env,
+  store = new MemoryStore(),
+  warn = console.warn,
+}: AppOptions = {}): Express {
   // #region startup
   const { secrets, warnings } = loadConfig(env); // throws before anything listens
   for (const warning of warnings) warn(warning);

@@ -40,14 +40,22 @@ interface HostileCase {
 
 const NOT_LOGGED_IN: Expected = { status: 401, body: { error: 'not logged in' } };
 const profileWith = (cookie: string) => (w: World) => request(w.server).get('/profile').set('Cookie', cookie);
-const profileWithW = (cookie: (w: World) => string) => (w: World) => request(w.server).get('/profile').set('Cookie', cookie(w));
-const login = (body: string, type = 'application/json') => (w: World) =>
-  request(w.server).post('/login').set('Content-Type', type).send(body);
+const profileWithW = (cookie: (w: World) => string) => (w: World) =>
+  request(w.server).get('/profile').set('Cookie', cookie(w));
+const login =
+  (body: string, type = 'application/json') =>
+  (w: World) =>
+    request(w.server).post('/login').set('Content-Type', type).send(body);
 const noCookieSet = (res: request.Response) => expect(res.headers['set-cookie']).toBeUndefined();
 
 const cases: HostileCase[] = [
   // Session cookies
-  { name: 'no cookie at all: 401 not logged in', send: (w) => request(w.server).get('/profile'), expected: NOT_LOGGED_IN, check: noCookieSet },
+  {
+    name: 'no cookie at all: 401 not logged in',
+    send: (w) => request(w.server).get('/profile'),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
   {
     name: "the bystander's session ID without its signature: 401, no session",
     send: profileWithW((w) => `connect.sid=${w.bystanderId}`),
@@ -78,8 +86,18 @@ const cases: HostileCase[] = [
     expected: NOT_LOGGED_IN,
     check: noCookieSet,
   },
-  { name: 'an empty session cookie: 401', send: profileWith('connect.sid='), expected: NOT_LOGGED_IN, check: noCookieSet },
-  { name: 'a malformed Cookie header: 401', send: profileWith('=;;; ;=; =x; justtext'), expected: NOT_LOGGED_IN, check: noCookieSet },
+  {
+    name: 'an empty session cookie: 401',
+    send: profileWith('connect.sid='),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
+  {
+    name: 'a malformed Cookie header: 401',
+    send: profileWith('=;;; ;=; =x; justtext'),
+    expected: NOT_LOGGED_IN,
+    check: noCookieSet,
+  },
   {
     name: 'two session cookies, a forged one first: only the first is read, 401',
     send: profileWithW((w) => `connect.sid=${signValue(w.bystanderId, 'a-guessed-secret')}; ${w.bystanderCookie}`),
@@ -105,7 +123,10 @@ const cases: HostileCase[] = [
   // The signed theme cookie
   {
     name: 'a theme cookie whose value was changed: the default theme, and the cookie is cleared on Path=/, where it was set',
-    send: (w) => request(w.server).get('/theme').set('Cookie', `theme=${signValue('dark', SECRET).replace('dark', 'lite')}`),
+    send: (w) =>
+      request(w.server)
+        .get('/theme')
+        .set('Cookie', `theme=${signValue('dark', SECRET).replace('dark', 'lite')}`),
     expected: { status: 200, body: { theme: 'light' } },
     check: (res) => {
       const [cleared, ...others] = setCookies(res);
@@ -237,7 +258,12 @@ describe('every hostile request gets a clear, stable answer, and nobody else is 
     // No assertion here: a failed hook would skip every claim below instead of failing them.
     graceLogin = await bystander.post('/login').send({ username: 'grace' });
     const cookie = cookieNamed(graceLogin, 'connect.sid');
-    world = { server, store, bystanderCookie: cookie ? cookiePair(cookie) : '', bystanderId: cookie ? signedSessionId(cookie.value).id : '' };
+    world = {
+      server,
+      store,
+      bystanderCookie: cookie ? cookiePair(cookie) : '',
+      bystanderId: cookie ? signedSessionId(cookie.value).id : '',
+    };
   });
 
   afterAll(() => served?.close());
@@ -298,7 +324,9 @@ describe('errors never leak a stack trace', () => {
   test('when the session store fails, the client gets a bare 500 and the details go to the log', async () => {
     const logged: unknown[] = [];
     const app = createApp({ secrets: [SECRET], store: new UnreachableStore(), log: (err) => logged.push(err) });
-    const res = await request(app).get('/profile').set('Cookie', `connect.sid=${signValue('some-session-id', SECRET)}`);
+    const res = await request(app)
+      .get('/profile')
+      .set('Cookie', `connect.sid=${signValue('some-session-id', SECRET)}`);
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: 'internal server error' });
     expect(res.text).not.toContain('ECONNREFUSED');
@@ -319,7 +347,10 @@ describe('errors never leak a stack trace', () => {
   }
 
   test("Express's default handler answers a malformed JSON body with the stack trace outside production", async () => {
-    const res = await request(withDefaultHandler('development')).post('/login').set('Content-Type', 'application/json').send('{"username":');
+    const res = await request(withDefaultHandler('development'))
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username":');
     expect(res.status).toBe(400);
     expect(res.text).toContain('SyntaxError');
     expect(res.text).toMatch(/at .+/);
@@ -327,7 +358,10 @@ describe('errors never leak a stack trace', () => {
   });
 
   test("Express's default handler hides the stack when the env setting is production", async () => {
-    const res = await request(withDefaultHandler('production')).post('/login').set('Content-Type', 'application/json').send('{"username":');
+    const res = await request(withDefaultHandler('production'))
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username":');
     expect(res.status).toBe(400);
     expect(res.text).not.toMatch(/at .+/);
     expect(res.text).not.toMatch(FILE_PATH);
@@ -350,7 +384,10 @@ describe('errors never leak a stack trace', () => {
 
 describe("the app's own settings, each checked against this app", () => {
   test('the session cookie is HttpOnly, SameSite=Lax, Path=/, host-only, and lasts for the browser session (no Expires, no Secure)', async () => {
-    const res = await request(createApp({ secrets: [SECRET] })).post('/login').send({ username: 'ada' }).expect(200);
+    const res = await request(createApp({ secrets: [SECRET] }))
+      .post('/login')
+      .send({ username: 'ada' })
+      .expect(200);
     expect(setCookies(res)).toHaveLength(1);
     const cookie = requireCookie(res, 'connect.sid');
     expect(signedWith(cookie.value, SECRET)).toBe(true);
@@ -365,7 +402,11 @@ describe("the app's own settings, each checked against this app", () => {
 
   test('no answer names the framework: there is no X-Powered-By header', async () => {
     const app = createApp({ secrets: [SECRET] });
-    for (const res of [await request(app).get('/profile'), await request(app).get('/nowhere'), await request(app).post('/login').send({ username: 'ada' })]) {
+    for (const res of [
+      await request(app).get('/profile'),
+      await request(app).get('/nowhere'),
+      await request(app).post('/login').send({ username: 'ada' }),
+    ]) {
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
   });
@@ -375,7 +416,10 @@ describe("the app's own settings, each checked against this app", () => {
     const app = createApp({ secrets: [SECRET], store });
     const agent = request.agent(app);
     const first = requireCookie(await agent.post('/login').send({ username: 'ada' }).expect(200), 'connect.sid');
-    const second = requireCookie(await agent.post('/login').send({ username: 'grace' }).expect(200, { username: 'grace' }), 'connect.sid');
+    const second = requireCookie(
+      await agent.post('/login').send({ username: 'grace' }).expect(200, { username: 'grace' }),
+      'connect.sid',
+    );
     expect(signedSessionId(second.value).id).not.toBe(signedSessionId(first.value).id);
     await request(app).get('/profile').set('Cookie', cookiePair(first)).expect(401, { error: 'not logged in' });
     await request(app).get('/profile').set('Cookie', cookiePair(second)).expect(200, { userId: 43, username: 'grace' });
@@ -419,7 +463,10 @@ describe("the app's own settings, each checked against this app", () => {
   test('logging out deletes the session from the store and expires the cookie (same name and path); the old cookie opens nothing', async () => {
     const store = new MemoryStore();
     const app = createApp({ secrets: [SECRET], store });
-    const cookie = requireCookie(await request(app).post('/login').send({ username: 'ada' }).expect(200), 'connect.sid');
+    const cookie = requireCookie(
+      await request(app).post('/login').send({ username: 'ada' }).expect(200),
+      'connect.sid',
+    );
     const res = await request(app).post('/logout').set('Cookie', cookiePair(cookie)).expect(200, { loggedOut: true });
     expect(await storedCount(store)).toBe(0);
     const cleared = requireCookie(res, 'connect.sid');
@@ -463,7 +510,10 @@ describe("the app's own settings, each checked against this app", () => {
     const store = new MemoryStore();
     // Before the rotation: the app signs with OLD only.
     const before = createApp({ secrets: [OLD], store });
-    const oldSession = requireCookie(await request(before).post('/login').send({ username: 'ada' }).expect(200), 'connect.sid');
+    const oldSession = requireCookie(
+      await request(before).post('/login').send({ username: 'ada' }).expect(200),
+      'connect.sid',
+    );
     const oldTheme = requireCookie(await request(before).post('/theme').send({ theme: 'dark' }).expect(200), 'theme');
     expect(signedWith(oldSession.value, OLD)).toBe(true);
     expect(signedWith(oldTheme.value, OLD)).toBe(true);
@@ -475,36 +525,60 @@ describe("the app's own settings, each checked against this app", () => {
     const onDeprecation = (err: unknown) => deprecations.push(err);
     process.on('deprecation', onDeprecation);
     try {
-      await request(after).get('/profile').set('Cookie', cookiePair(oldSession)).expect(200, { userId: 42, username: 'ada' });
+      await request(after)
+        .get('/profile')
+        .set('Cookie', cookiePair(oldSession))
+        .expect(200, { userId: 42, username: 'ada' });
     } finally {
       process.off('deprecation', onDeprecation);
     }
     expect(deprecations).toEqual([]);
-    const themeRes = await request(after).get('/theme').set('Cookie', cookiePair(oldTheme)).expect(200, { theme: 'dark' });
+    const themeRes = await request(after)
+      .get('/theme')
+      .set('Cookie', cookiePair(oldTheme))
+      .expect(200, { theme: 'dark' });
     expect(themeRes.headers['set-cookie']).toBeUndefined(); // accepted, not cleared as tampered
-    const newSession = requireCookie(await request(after).post('/login').send({ username: 'grace' }).expect(200), 'connect.sid');
+    const newSession = requireCookie(
+      await request(after).post('/login').send({ username: 'grace' }).expect(200),
+      'connect.sid',
+    );
     const newTheme = requireCookie(await request(after).post('/theme').send({ theme: 'dark' }).expect(200), 'theme');
     expect(signedWith(newSession.value, NEW)).toBe(true);
     expect(signedWith(newTheme.value, NEW)).toBe(true);
-    await request(after).get('/profile').set('Cookie', cookiePair(newSession)).expect(200, { userId: 43, username: 'grace' });
+    await request(after)
+      .get('/profile')
+      .set('Cookie', cookiePair(newSession))
+      .expect(200, { userId: 43, username: 'grace' });
     await request(after).get('/theme').set('Cookie', cookiePair(newTheme)).expect(200, { theme: 'dark' });
     // Once OLD is dropped from the list, its cookies open nothing.
     const dropped = createApp({ secrets: [NEW], store });
-    await request(dropped).get('/profile').set('Cookie', cookiePair(oldSession)).expect(401, { error: 'not logged in' });
+    await request(dropped)
+      .get('/profile')
+      .set('Cookie', cookiePair(oldSession))
+      .expect(401, { error: 'not logged in' });
     await request(dropped).get('/theme').set('Cookie', cookiePair(oldTheme)).expect(200, { theme: 'light' });
   });
 
   test('a theme that is not light or dark (an unknown name, a number, a list) is refused with 400 and sets no cookie', async () => {
     const app = createApp({ secrets: [SECRET] });
     for (const theme of ['blue', 1, ['dark'], null]) {
-      const res = await request(app).post('/theme').send({ theme }).expect(400, { error: 'theme must be one of: light, dark' });
+      const res = await request(app)
+        .post('/theme')
+        .send({ theme })
+        .expect(400, { error: 'theme must be one of: light, dark' });
       expect(res.headers['set-cookie']).toBeUndefined();
     }
   });
 });
 
 describe("the article's app under the same garbage", () => {
-  const garbage = ['connect.sid=just-an-id', 'connect.sid=', 'connect.sid=%E0%A4%A%ZZ%00', `connect.sid=s%3A${'A'.repeat(64)}.sig`, '=;;; justtext'];
+  const garbage = [
+    'connect.sid=just-an-id',
+    'connect.sid=',
+    'connect.sid=%E0%A4%A%ZZ%00',
+    `connect.sid=s%3A${'A'.repeat(64)}.sig`,
+    '=;;; justtext',
+  ];
 
   test('the article stores a new empty session, and sends a cookie, for every request carrying garbage', async () => {
     const store = new MemoryStore();
@@ -551,5 +625,6 @@ describeSecretSource({
 describeHostileInput({
   createApp: () => createApp({ secrets: [SECRET] }),
   path: '/profile',
-  login: async (app) => cookiePair(requireCookie(await request(app).post('/login').send({ username: 'ada' }), 'connect.sid')),
+  login: async (app) =>
+    cookiePair(requireCookie(await request(app).post('/login').send({ username: 'ada' }), 'connect.sid')),
 });

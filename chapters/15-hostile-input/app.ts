@@ -48,7 +48,9 @@ function sessionSecret(): string {
 /** An own field of a JSON body, or undefined when the body has none (or is no object at all). */
 function field(req: Request, name: string): unknown {
   const body: unknown = req.body; // undefined in Express 5 when no parser matched
-  return typeof body === 'object' && body !== null && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof body === 'object' && body !== null && Object.hasOwn(body, name)
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
 }
 // #endregion field
 
@@ -70,7 +72,8 @@ function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
       return;
     }
     const fields = typeof err === 'object' && err !== null ? (err as { status?: unknown; type?: unknown }) : {};
-    const status = typeof fields.status === 'number' && fields.status >= 400 && fields.status < 600 ? fields.status : 500;
+    const status =
+      typeof fields.status === 'number' && fields.status >= 400 && fields.status < 600 ? fields.status : 500;
     if (status >= 500) {
       log(err); // the details go to the server's log, never to the client
       res.status(500).json({ error: 'internal server error' });
@@ -82,7 +85,11 @@ function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
 }
 // #endregion errors
 
-export function createApp({ secrets = [sessionSecret()], store = new MemoryStore(), log = console.error }: AppOptions = {}): Express {
+export function createApp({
+  secrets = [sessionSecret()],
+  store = new MemoryStore(),
+  log = console.error,
+}: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
 

@@ -7,13 +7,15 @@ export function createApp({ store = new MemoryStore() } = {}) {
   const app = express();
 
   // Session middleware configuration
-  app.use(session({
-    secret: 'your_secret_key', // Replace with a strong secret in production
-    resave: false,
-    saveUninitialized: true,
-    cookie: { secure: false }, // Set to true if using HTTPS
-    store,
-  }));
+  app.use(
+    session({
+      secret: 'your_secret_key', // Replace with a strong secret in production
+      resave: false,
+      saveUninitialized: true,
+      cookie: { secure: false }, // Set to true if using HTTPS
+      store,
+    }),
+  );
 
   app.post('/login', (req, res) => {
     // Simulate user login

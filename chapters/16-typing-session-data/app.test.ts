@@ -63,7 +63,10 @@ function compile() {
     const appLines = readFileSync(APP, 'utf8').split('\n');
     for (const line of [...declarations].reverse()) appLines.splice(line, 0, '    userId satisfies never; // probe');
     const probe = await work.write('app.probe.ts', appLines.join('\n'));
-    const stringProbe = await work.write('app.string-probe.ts', readFileSync(APP, 'utf8').replace('req.session.userId = 1;', "req.session.userId = '1';"));
+    const stringProbe = await work.write(
+      'app.string-probe.ts',
+      readFileSync(APP, 'utf8').replace('req.session.userId = 1;', "req.session.userId = '1';"),
+    );
     const project = (files: string[], listFiles = false) => ({ files, extends: `${ROOT}/tsconfig.json`, listFiles });
     const results = await typeCheckProjects(work.path, {
       article: project([ARTICLE], true),
@@ -86,14 +89,18 @@ function compile() {
 }
 
 describe('the article’s code under strict TypeScript', () => {
-  test("req.session.userId fails with TS2339: Property 'userId' does not exist on type 'Session & Partial<SessionData>'", { timeout: 30_000 }, async () => {
+  test("req.session.userId fails with TS2339: Property 'userId' does not exist on type 'Session & Partial<SessionData>'", {
+    timeout: 30_000,
+  }, async () => {
     const { results, findings } = await compile();
     // Only the article and what it imports: no chapter's `declare module 'express-session'`.
     const ours = results.article?.files.filter((f) => !f.includes('node_modules'));
     expect(ours).toEqual([ARTICLE]);
     const lines = linesContaining(ARTICLE, 'req.session.userId');
     expect(lines).toHaveLength(3);
-    expect(findings('article')).toEqual(lines.map((line) => ({ code: 2339, file: 'article.ts', line, message: MISSING_USER_ID })));
+    expect(findings('article')).toEqual(
+      lines.map((line) => ({ code: 2339, file: 'article.ts', line, message: MISSING_USER_ID })),
+    );
   });
 
   test('the error is a compile-time one only: run without a type check, the article’s login works', async () => {
@@ -117,12 +124,16 @@ describe('the article’s code, run as written', () => {
 });
 
 describe('declaring SessionData once', () => {
-  test('app.ts, which augments SessionData with userId: number, compiles with no diagnostics', { timeout: 30_000 }, async () => {
+  test('app.ts, which augments SessionData with userId: number, compiles with no diagnostics', {
+    timeout: 30_000,
+  }, async () => {
     const { findings } = await compile();
     expect(findings('app')).toEqual([]);
   });
 
-  test('TypeScript reads req.session.userId as number | undefined, so a missing login must be handled', { timeout: 30_000 }, async () => {
+  test('TypeScript reads req.session.userId as number | undefined, so a missing login must be handled', {
+    timeout: 30_000,
+  }, async () => {
     const { findings } = await compile();
     expect(findings('app')).toEqual([]);
     // The probe copy of app.ts differs only by `userId satisfies never;` after each declaration.
@@ -135,7 +146,9 @@ describe('declaring SessionData once', () => {
     expect(types).toEqual(['number | undefined']);
   });
 
-  test("with the augmentation, writing a string into req.session.userId is refused with TS2322", { timeout: 30_000 }, async () => {
+  test('with the augmentation, writing a string into req.session.userId is refused with TS2322', {
+    timeout: 30_000,
+  }, async () => {
     const { findings } = await compile();
     const [line] = linesContaining(APP, 'req.session.userId = 1;');
     expect(findings('stringProbe')).toEqual([
@@ -143,7 +156,9 @@ describe('declaring SessionData once', () => {
     ]);
   });
 
-  test('the augmentation is global: in one program with app.ts, the article’s code compiles too', { timeout: 30_000 }, async () => {
+  test('the augmentation is global: in one program with app.ts, the article’s code compiles too', {
+    timeout: 30_000,
+  }, async () => {
     const { findings } = await compile();
     expect(findings('together')).toEqual([]);
   });
@@ -155,7 +170,8 @@ describe('declaring SessionData once', () => {
         code: 2717,
         file: 'other-module.virtual.ts',
         line: 4,
-        message: "Subsequent property declarations must have the same type.  Property 'userId' must be of type 'number', but here has type 'string'.",
+        message:
+          "Subsequent property declarations must have the same type.  Property 'userId' must be of type 'number', but here has type 'string'.",
       },
     ]);
   });

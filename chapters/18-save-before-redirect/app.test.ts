@@ -42,7 +42,10 @@ interface Timeline {
 async function postLogin(app: RequestListener, store: SlowStore): Promise<Timeline> {
   const { port } = await servers.start(app);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/login', method: 'POST', headers: { accept: 'text/plain' } }, resolve);
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/login', method: 'POST', headers: { accept: 'text/plain' } },
+      resolve,
+    );
     req.on('error', reject);
     req.end();
   });

@@ -83,7 +83,6 @@ describe('a page script that does not wait for the body', () => {
     }
   });
 
-
   test('with a store whose write lands late (the handbook’s, in place of the article’s in-memory store), the article’s login, then fetch(/profile) as soon as the login’s headers arrive: not logged in, and the login is lost for good', async () => {
     const store = new SlowStore();
     const { origin: base } = await servers.start(createArticleApp(store));

@@ -142,7 +142,7 @@ describe('touch: keeping a session alive without rewriting it', () => {
     expect(cookie.secure).toBeUndefined();
   });
 
-  test('the snippet\'s login writes the session twice: once in save(), once more as the response ends', async () => {
+  test("the snippet's login writes the session twice: once in save(), once more as the response ends", async () => {
     const store = new CountingStore();
     await loggedIn(store);
     // express-session compares the regenerated session with the ID the request started with.
@@ -211,7 +211,9 @@ describe('touch: keeping a session alive without rewriting it', () => {
     expect(res.status).toBe(200);
     const again = requireCookie(res, 'connect.sid');
     expect(again.value).toBe(cookie.value);
-    expect(again.expires?.toISOString()).toBe(new Date(Date.parse('2030-01-01T10:10:00Z') + THIRTY_MINUTES).toISOString());
+    expect(again.expires?.toISOString()).toBe(
+      new Date(Date.parse('2030-01-01T10:10:00Z') + THIRTY_MINUTES).toISOString(),
+    );
     expect(again.maxAge).toBeUndefined();
     expect(again.httpOnly).toBe(true);
     expect(again.sameSite).toBe('Lax');
@@ -228,7 +230,7 @@ describe('expiry on the server', () => {
     return { app, cookie: cookiePair(requireCookie(login, 'connect.sid')) };
   }
 
-  test('with the snippet\'s MemoryStore, a session ends 30 minutes after its last request, and each request (a touch) moves that end', async () => {
+  test("with the snippet's MemoryStore, a session ends 30 minutes after its last request, and each request (a touch) moves that end", async () => {
     const { app, cookie } = await loggedInAt(new MemoryStore(), '2030-01-01T10:00:00Z');
     vi.setSystemTime(new Date('2030-01-01T10:20:00Z'));
     await request(app).get('/profile').set('Cookie', cookie).expect(200, 'User profile for user ID: 7');
@@ -273,7 +275,7 @@ async function loggedInSessions(store: MemoryStore): Promise<number> {
   return Object.values(sessions).filter((s) => s.userId !== undefined).length;
 }
 
-describe('the snippet\'s login and logout', () => {
+describe("the snippet's login and logout", () => {
   test('an anonymous request gets no cookie and leaves the store empty (saveUninitialized: false)', async () => {
     const store = new MemoryStore();
     const app = createApp({ store, secret: SECRET });

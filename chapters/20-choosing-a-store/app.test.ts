@@ -45,7 +45,10 @@ function sessionRows(file: string): number {
  */
 async function transpiledSnippet(folder: string): Promise<string> {
   const work = await makeWorkDir(folder, 'work');
-  const { code } = await transform(readFileSync(join(import.meta.dirname, 'app.ts'), 'utf8'), { loader: 'ts', format: 'esm' });
+  const { code } = await transform(readFileSync(join(import.meta.dirname, 'app.ts'), 'utf8'), {
+    loader: 'ts',
+    format: 'esm',
+  });
   return work.write('app.js', code);
 }
 
@@ -63,7 +66,10 @@ afterEach(async () => {
 });
 
 async function logIn(target: RequestListener | Server, userId: number) {
-  const res = await request(target).post('/login').type('form').send({ userId: String(userId) });
+  const res = await request(target)
+    .post('/login')
+    .type('form')
+    .send({ userId: String(userId) });
   expect(res.status).toBe(200);
   expect(res.text).toBe('Logged in');
   const cookie = requireCookie(res, 'connect.sid');
@@ -119,7 +125,9 @@ describe('the default in-memory store', () => {
   });
 
   // Two Node processes side by side, with time for a slow start on a busy machine.
-  test('express-session prints a MemoryStore warning on stderr when NODE_ENV=production', { timeout: 30_000 }, async () => {
+  test('express-session prints a MemoryStore warning on stderr when NODE_ENV=production', {
+    timeout: 30_000,
+  }, async () => {
     const script = "require('express-session')({ secret: 'x', resave: false, saveUninitialized: false })";
     const [prod, dev] = await Promise.all([
       runNode(['-e', script], { NODE_ENV: 'production' }, 10_000),
@@ -136,7 +144,12 @@ describe('the default in-memory store', () => {
   test('the snippet refuses to start in production without REDIS_URL or SQLITE_PATH', () => {
     const message = 'Set REDIS_URL or SQLITE_PATH: the in-memory session store loses every session on restart';
     expect(() => storeFromEnv({ NODE_ENV: 'production' })).toThrow(message);
-    const env = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret', REDIS_URL: undefined, SQLITE_PATH: undefined };
+    const env = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'a-production-secret',
+      REDIS_URL: undefined,
+      SQLITE_PATH: undefined,
+    };
     withEnv(env, () => expect(() => createApp()).toThrow(message));
   });
 
@@ -146,7 +159,9 @@ describe('the default in-memory store', () => {
       const choice = storeFromEnv({ NODE_ENV: 'development' });
       expect(choice.kind).toBe('memory');
       expect(choice.store).toBeInstanceOf(MemoryStore);
-      expect(warned).toHaveBeenCalledWith('No REDIS_URL or SQLITE_PATH: sessions are kept in memory and lost on every restart');
+      expect(warned).toHaveBeenCalledWith(
+        'No REDIS_URL or SQLITE_PATH: sessions are kept in memory and lost on every restart',
+      );
     } finally {
       warned.mockRestore();
     }
@@ -213,7 +228,9 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
     const choice = open({ SQLITE_PATH: file });
     // Only Date is faked, frozen at the login's moment, so the expiry can be checked to the millisecond.
     vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2030-01-01T09:00:00.000Z') });
-    const { id } = await logIn(createApp({ store: choice.store, secret: SECRET }), 202).finally(() => vi.useRealTimers());
+    const { id } = await logIn(createApp({ store: choice.store, secret: SECRET }), 202).finally(() =>
+      vi.useRealTimers(),
+    );
     const db = new Database(file, { readonly: true });
     try {
       const row = db.prepare('SELECT sid, sess, expire FROM sessions WHERE sid = ?').get(id) as
@@ -281,7 +298,9 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
     "const before = process.getActiveResourcesInfo(); new Store({ client: new Database(':memory:') }); console.log(JSON.stringify({ before, after: process.getActiveResourcesInfo() }));";
   const timers = (resources: string[]) => resources.filter((r) => r === 'Timeout').length;
 
-  test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", { timeout: 30_000 }, async () => {
+  test("the published store's cleanup timer keeps a process alive; the snippet's subclass lets it exit", {
+    timeout: 30_000,
+  }, async () => {
     const folder = await tempFolder('chapter-20-');
     try {
       const snippet = await transpiledSnippet(folder.path);
@@ -297,7 +316,11 @@ describe('SQLite (better-sqlite3-session-store): one machine, survives restarts'
           '\n',
         ),
         runNode(
-          ['--input-type=module', '-e', `import Database from 'better-sqlite3'; import { SqliteStore as Store } from '${snippet}'; ${report}`],
+          [
+            '--input-type=module',
+            '-e',
+            `import Database from 'better-sqlite3'; import { SqliteStore as Store } from '${snippet}'; ${report}`,
+          ],
           {},
           12_000,
           '\n',
@@ -390,7 +413,9 @@ describe('SQLite without GPL code (connect-session-knex over knex and better-sql
       expect(columns).toEqual([{ name: 'sid' }, { name: 'sess' }, { name: 'expired' }]);
       const indexed = db.prepare("SELECT name FROM pragma_index_info('sessions_expired_index')").all();
       expect(indexed).toEqual([{ name: 'expired' }]);
-      const row = db.prepare('SELECT sess, expired FROM sessions WHERE sid = ?').get(id) as { sess: string; expired: string } | undefined;
+      const row = db.prepare('SELECT sess, expired FROM sessions WHERE sid = ?').get(id) as
+        | { sess: string; expired: string }
+        | undefined;
       expect(JSON.parse(row?.sess ?? '{}')).toMatchObject({ userId: 403, cookie: { httpOnly: true, path: '/' } });
       expect(row?.expired).toBe('2030-01-01T09:30:00.000Z');
     } finally {
@@ -467,11 +492,16 @@ describe('SQLite without GPL code (connect-session-knex over knex and better-sql
     try {
       const store = knexStore(file);
       await expect(store.ready).resolves.toBeUndefined(); // the table exists, so it is not created again
-      const res = await request(createApp({ store, secret: SECRET })).post('/login').type('form').send({ userId: '409' });
+      const res = await request(createApp({ store, secret: SECRET }))
+        .post('/login')
+        .type('form')
+        .send({ userId: '409' });
       expect(res.status).toBe(500);
       expect(res.text).not.toContain('Logged in');
       // Its cleanup fails too, and says why on stderr.
-      await vi.waitFor(() => expect(String(failed.mock.calls[0]?.[0])).toContain('no such column: expired'), { timeout: 20_000 });
+      await vi.waitFor(() => expect(String(failed.mock.calls[0]?.[0])).toContain('no such column: expired'), {
+        timeout: 20_000,
+      });
     } finally {
       failed.mockRestore();
     }
@@ -493,7 +523,9 @@ describe('SQLite without GPL code (connect-session-knex over knex and better-sql
     expect(res.text).toBe('User profile for user ID: 410');
   });
 
-  test("a database error on the published store also rejects a promise nobody awaits, which ends Node; the snippet's KnexStore hands it only to the callback", { timeout: 30_000 }, async () => {
+  test("a database error on the published store also rejects a promise nobody awaits, which ends Node; the snippet's KnexStore hands it only to the callback", {
+    timeout: 30_000,
+  }, async () => {
     const folder = await tempFolder('chapter-20-knex-');
     try {
       const snippet = await transpiledSnippet(folder.path);
@@ -511,15 +543,7 @@ describe('SQLite without GPL code (connect-session-knex over knex and better-sql
           {},
           12_000,
         ),
-        runNode(
-          [
-            '--input-type=module',
-            '-e',
-            `import { KnexStore as Store } from '${snippet}'; ${setup}`,
-          ],
-          {},
-          12_000,
-        ),
+        runNode(['--input-type=module', '-e', `import { KnexStore as Store } from '${snippet}'; ${setup}`], {}, 12_000),
       ]);
       expect(published.stdout).toBe('callback: error\n');
       expect(published.stderr).toContain('Unable to acquire a connection');
@@ -531,7 +555,9 @@ describe('SQLite without GPL code (connect-session-knex over knex and better-sql
     }
   });
 
-  test('the knex store keeps a process alive until close() destroys its connection pool; then the process exits', { timeout: 30_000 }, async () => {
+  test('the knex store keeps a process alive until close() destroys its connection pool; then the process exits', {
+    timeout: 30_000,
+  }, async () => {
     const folder = await tempFolder('chapter-20-knex-');
     try {
       const snippet = await transpiledSnippet(folder.path);
@@ -571,64 +597,73 @@ describe('Redis (connect-redis + redis): shared by every process', () => {
     expect(redisStore(`ch20:${randomUUID()}:`).kind).toBe('redis');
   });
 
-  test.skipIf(skipRedis)('two app servers behind one Redis share sessions, and a restart of one in the middle loses nothing', async () => {
-    const prefix = `ch20:${randomUUID()}:`;
-    const storeA = redisStore(prefix);
-    const a = await servers.start(createApp({ store: storeA.store, secret: SECRET }));
-    const b = await servers.start(createApp({ store: redisStore(prefix).store, secret: SECRET }));
-    expect(a.server.address()).not.toEqual(b.server.address());
-    const { header } = await logIn(a.server, 301);
-    const onB = await request(b.server).get('/profile').set('Cookie', header);
-    expect(onB.status).toBe(200);
-    expect(onB.text).toBe('User profile for user ID: 301');
-    // Restart A: close the server and its Redis connection, then start a fresh one.
-    await a.close();
-    await storeA.close();
-    expect((storeA.store as RedisStore).client.isOpen).toBe(false);
-    const restartedA = await servers.start(createApp({ store: redisStore(prefix).store, secret: SECRET }));
-    const onNewA = await request(restartedA.server).get('/profile').set('Cookie', header);
-    expect(onNewA.status).toBe(200);
-    expect(onNewA.text).toBe('User profile for user ID: 301');
-    // Logging out on B ends the session everywhere.
-    await request(b.server).post('/logout').set('Cookie', header).expect(200, 'Logged out');
-    await request(restartedA.server).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
-  });
+  test.skipIf(skipRedis)(
+    'two app servers behind one Redis share sessions, and a restart of one in the middle loses nothing',
+    async () => {
+      const prefix = `ch20:${randomUUID()}:`;
+      const storeA = redisStore(prefix);
+      const a = await servers.start(createApp({ store: storeA.store, secret: SECRET }));
+      const b = await servers.start(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+      expect(a.server.address()).not.toEqual(b.server.address());
+      const { header } = await logIn(a.server, 301);
+      const onB = await request(b.server).get('/profile').set('Cookie', header);
+      expect(onB.status).toBe(200);
+      expect(onB.text).toBe('User profile for user ID: 301');
+      // Restart A: close the server and its Redis connection, then start a fresh one.
+      await a.close();
+      await storeA.close();
+      expect((storeA.store as RedisStore).client.isOpen).toBe(false);
+      const restartedA = await servers.start(createApp({ store: redisStore(prefix).store, secret: SECRET }));
+      const onNewA = await request(restartedA.server).get('/profile').set('Cookie', header);
+      expect(onNewA.status).toBe(200);
+      expect(onNewA.text).toBe('User profile for user ID: 301');
+      // Logging out on B ends the session everywhere.
+      await request(b.server).post('/logout').set('Cookie', header).expect(200, 'Logged out');
+      await request(restartedA.server).get('/profile').set('Cookie', header).expect(401, 'Not logged in');
+    },
+  );
 
-  test.skipIf(skipRedis)('Redis holds the session as JSON under prefix + session ID, with a TTL of 30 minutes', async () => {
-    const prefix = `ch20:${randomUUID()}:`;
-    const { id } = await logIn(createApp({ store: redisStore(prefix).store, secret: SECRET }), 302);
-    const client = createClient({ url: redis?.url ?? '' });
-    await client.connect();
-    try {
-      const raw = await client.get(prefix + id);
-      expect(JSON.parse(raw ?? '{}')).toMatchObject({ userId: 302, cookie: { httpOnly: true, path: '/' } });
-      const ttl = await client.ttl(prefix + id);
-      expect(ttl).toBeGreaterThan(29 * 60);
-      expect(ttl).toBeLessThanOrEqual(30 * 60);
-    } finally {
-      await client.close();
-    }
-  });
+  test.skipIf(skipRedis)(
+    'Redis holds the session as JSON under prefix + session ID, with a TTL of 30 minutes',
+    async () => {
+      const prefix = `ch20:${randomUUID()}:`;
+      const { id } = await logIn(createApp({ store: redisStore(prefix).store, secret: SECRET }), 302);
+      const client = createClient({ url: redis?.url ?? '' });
+      await client.connect();
+      try {
+        const raw = await client.get(prefix + id);
+        expect(JSON.parse(raw ?? '{}')).toMatchObject({ userId: 302, cookie: { httpOnly: true, path: '/' } });
+        const ttl = await client.ttl(prefix + id);
+        expect(ttl).toBeGreaterThan(29 * 60);
+        expect(ttl).toBeLessThanOrEqual(30 * 60);
+      } finally {
+        await client.close();
+      }
+    },
+  );
 
-  test.skipIf(skipRedis)('a request that changes nothing moves the key\'s TTL back to 30 minutes (touch is an EXPIRE) and leaves the data', async () => {
-    const prefix = `ch20:${randomUUID()}:`;
-    const app = createApp({ store: redisStore(prefix).store, secret: SECRET });
-    const { header, id } = await logIn(app, 303);
-    const client = createClient({ url: redis?.url ?? '' });
-    await client.connect();
-    try {
-      await client.expire(prefix + id, 60); // as if 29 minutes had passed
-      const res = await request(app).get('/profile').set('Cookie', header);
-      expect(res.status).toBe(200);
-      expect(res.text).toBe('User profile for user ID: 303');
-      expect(await client.ttl(prefix + id)).toBeGreaterThan(29 * 60);
-      expect(JSON.parse((await client.get(prefix + id)) ?? '{}')).toMatchObject({ userId: 303 });
-    } finally {
-      await client.close();
-    }
-  });
+  test.skipIf(skipRedis)(
+    "a request that changes nothing moves the key's TTL back to 30 minutes (touch is an EXPIRE) and leaves the data",
+    async () => {
+      const prefix = `ch20:${randomUUID()}:`;
+      const app = createApp({ store: redisStore(prefix).store, secret: SECRET });
+      const { header, id } = await logIn(app, 303);
+      const client = createClient({ url: redis?.url ?? '' });
+      await client.connect();
+      try {
+        await client.expire(prefix + id, 60); // as if 29 minutes had passed
+        const res = await request(app).get('/profile').set('Cookie', header);
+        expect(res.status).toBe(200);
+        expect(res.text).toBe('User profile for user ID: 303');
+        expect(await client.ttl(prefix + id)).toBeGreaterThan(29 * 60);
+        expect(JSON.parse((await client.get(prefix + id)) ?? '{}')).toMatchObject({ userId: 303 });
+      } finally {
+        await client.close();
+      }
+    },
+  );
 
-  test.skipIf(skipRedis)('close() ends the store\'s Redis connection, and a second close() does nothing', async () => {
+  test.skipIf(skipRedis)("close() ends the store's Redis connection, and a second close() does nothing", async () => {
     const choice = storeFromEnv({ REDIS_URL: redis?.url ?? '', REDIS_PREFIX: `ch20:${randomUUID()}:` });
     const { client } = choice.store as RedisStore;
     await logIn(createApp({ store: choice.store, secret: SECRET }), 304); // the connection is up and used
@@ -639,10 +674,12 @@ describe('Redis (connect-redis + redis): shared by every process', () => {
   });
 });
 
-describe('the snippet\'s cookie, guards and session handling (on a MemoryStore)', () => {
+describe("the snippet's cookie, guards and session handling (on a MemoryStore)", () => {
   test('the login cookie: HttpOnly, SameSite=Lax, Path=/, expires 30 minutes after the login, no Secure, no Domain', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2030-01-01T09:00:00.000Z') });
-    const { cookie } = await logIn(createApp({ store: new MemoryStore(), secret: SECRET }), 42).finally(() => vi.useRealTimers());
+    const { cookie } = await logIn(createApp({ store: new MemoryStore(), secret: SECRET }), 42).finally(() =>
+      vi.useRealTimers(),
+    );
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.sameSite).toBe('Lax');
     expect(cookie.path).toBe('/');

@@ -60,7 +60,10 @@ export class KnexStore extends ConnectSessionKnexStore {
   }
 
   override touch(sid: string, session: SessionData, cb?: (err?: unknown) => void) {
-    return super.touch(sid, session).then(() => cb?.(), (err: unknown) => cb?.(err));
+    return super.touch(sid, session).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    );
   }
 }
 

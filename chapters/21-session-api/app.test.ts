@@ -119,7 +119,10 @@ describe('save', () => {
   test('save writes the session at once: a second request sees the job running while the first still works', async () => {
     const gate = workGate();
     const { server, header } = await loggedIn('ada', gate.work);
-    const job = request(server).post('/jobs').set('Cookie', header).then((res) => res);
+    const job = request(server)
+      .post('/jobs')
+      .set('Cookie', header)
+      .then((res) => res);
     await gate.reached; // the job has saved "running" and is working
     await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: running');
     gate.open();
@@ -166,7 +169,10 @@ describe('save', () => {
   test('when only the automatic save at the end fails, the client has already been told 200 and the store keeps the old data', async () => {
     const gate = workGate();
     const { store, server, header, id } = await loggedIn('ada', gate.work);
-    const job = request(server).post('/jobs').set('Cookie', header).then((res) => res);
+    const job = request(server)
+      .post('/jobs')
+      .set('Cookie', header)
+      .then((res) => res);
     await gate.reached; // the explicit save of "running" has succeeded: the work starts in its callback
     store.failing.add('set');
     gate.open();
@@ -181,9 +187,17 @@ describe('reload', () => {
   test('reload picks up a change another request made to the store meanwhile', async () => {
     const gate = workGate();
     const { server, header } = await loggedIn('ada', gate.work);
-    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    const report = request(server)
+      .get('/report')
+      .set('Cookie', header)
+      .then((res) => res);
     await gate.reached; // the report has read "ada" and is working
-    await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace');
+    await request(server)
+      .post('/rename')
+      .set('Cookie', header)
+      .type('form')
+      .send({ username: 'grace' })
+      .expect(200, 'Renamed to grace');
     gate.open();
     const res = await report;
     expect(res.status).toBe(200);
@@ -193,7 +207,10 @@ describe('reload', () => {
   test('when the store fails during reload, the error reaches the callback and the app answers 500', async () => {
     const gate = workGate();
     const { store, server, header } = await loggedIn('ada', gate.work);
-    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    const report = request(server)
+      .get('/report')
+      .set('Cookie', header)
+      .then((res) => res);
     await gate.reached;
     store.failing.add('get');
     gate.open();
@@ -205,7 +222,10 @@ describe('reload', () => {
   test('reloading a session that another request destroyed fails too: 500, not a silent empty session', async () => {
     const gate = workGate();
     const { server, header } = await loggedIn('ada', gate.work);
-    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    const report = request(server)
+      .get('/report')
+      .set('Cookie', header)
+      .then((res) => res);
     await gate.reached;
     await request(server).post('/logout').set('Cookie', header).expect(200, 'Logged out');
     gate.open();
@@ -246,7 +266,9 @@ describe('destroy', () => {
     await agent.post('/destroy').expect(200, { error: null, session: 'undefined', before: 'undefined' });
     await agent.post('/start').expect(200);
     store.failing.add('destroy');
-    await agent.post('/destroy').expect(200, { error: 'the store is down (destroy)', session: 'undefined', before: 'undefined' });
+    await agent
+      .post('/destroy')
+      .expect(200, { error: 'the store is down (destroy)', session: 'undefined', before: 'undefined' });
   });
 
   test('when the store cannot destroy, the logout answers 500, clears no cookie, and the session still works', async () => {
@@ -274,7 +296,7 @@ describe('a store that fails on every read', () => {
   });
 });
 
-describe('the snippet\'s guards and settings', () => {
+describe("the snippet's guards and settings", () => {
   const quick = () => Promise.resolve();
 
   test('an anonymous request gets no cookie and leaves the store empty (saveUninitialized: false)', async () => {
@@ -318,7 +340,13 @@ describe('the snippet\'s guards and settings', () => {
 
   test('/rename refuses a missing or malformed username with 400 and keeps the stored name', async () => {
     const { store, server, header, id } = await loggedIn('ada');
-    const bodies: Array<Record<string, string>> = [{}, { username: 'Grace' }, { username: '<script>' }, { username: '' }, { username: 'a'.repeat(21) }];
+    const bodies: Array<Record<string, string>> = [
+      {},
+      { username: 'Grace' },
+      { username: '<script>' },
+      { username: '' },
+      { username: 'a'.repeat(21) },
+    ];
     for (const body of bodies) {
       const res = await request(server).post('/rename').set('Cookie', header).type('form').send(body);
       expect(res.status).toBe(400);
@@ -329,7 +357,13 @@ describe('the snippet\'s guards and settings', () => {
   });
 
   test('/login refuses a missing or malformed username (e.g. <script>, 21 letters, empty) with 400 and stores nothing', async () => {
-    const bodies: Array<Record<string, string>> = [{}, { username: 'Grace' }, { username: '<script>alert(1)</script>' }, { username: '' }, { username: 'a'.repeat(21) }];
+    const bodies: Array<Record<string, string>> = [
+      {},
+      { username: 'Grace' },
+      { username: '<script>alert(1)</script>' },
+      { username: '' },
+      { username: 'a'.repeat(21) },
+    ];
     const store = new FailingStore();
     const { server } = await servers.start(createApp({ store, secret: SECRET }));
     for (const body of bodies) {
@@ -349,7 +383,11 @@ describe('the snippet\'s guards and settings', () => {
     expect(await stored(kept, id)).toMatchObject({ userId: 42, username: 'ada' });
     await request(keptServer).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42');
     // The longest name the message promises is accepted.
-    await request(keptServer).post('/login').type('form').send({ username: 'z'.repeat(20) }).expect(200, `Logged in as ${'z'.repeat(20)}`);
+    await request(keptServer)
+      .post('/login')
+      .type('form')
+      .send({ username: 'z'.repeat(20) })
+      .expect(200, `Logged in as ${'z'.repeat(20)}`);
   });
 
   test('every answer is text/plain, so a name echoed back is never read as HTML', async () => {
@@ -362,23 +400,47 @@ describe('the snippet\'s guards and settings', () => {
     plain(await request(server).post('/login').type('form').send({ username: '<b>x</b>' }).expect(400));
     plain(await request(server).get('/profile').set('Cookie', header).expect(200, 'Hello ada, your user ID is 42'));
     plain(await request(server).get('/profile').expect(401));
-    const report = request(server).get('/report').set('Cookie', header).then((res) => res);
+    const report = request(server)
+      .get('/report')
+      .set('Cookie', header)
+      .then((res) => res);
     await gate.reached;
     gate.open();
     plain(await report);
-    plain(await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace'));
-    plain(await request(server).post('/rename').set('Cookie', header).type('form').send({ username: '<i>' }).expect(400));
+    plain(
+      await request(server)
+        .post('/rename')
+        .set('Cookie', header)
+        .type('form')
+        .send({ username: 'grace' })
+        .expect(200, 'Renamed to grace'),
+    );
+    plain(
+      await request(server).post('/rename').set('Cookie', header).type('form').send({ username: '<i>' }).expect(400),
+    );
     plain(await request(server).post('/jobs').set('Cookie', header).expect(200, 'Job done'));
     plain(await request(server).get('/jobs').set('Cookie', header).expect(200, 'Job: done'));
     store.failing.add('set');
-    plain(await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'ada' }).expect(500, ERROR_PAGE));
+    plain(
+      await request(server)
+        .post('/rename')
+        .set('Cookie', header)
+        .type('form')
+        .send({ username: 'ada' })
+        .expect(500, ERROR_PAGE),
+    );
     store.failing.clear();
     plain(await request(server).post('/logout').set('Cookie', header).expect(200, 'Logged out'));
   });
 
   test('/rename renames the logged-in user and stores the new name at once', async () => {
     const { store, server, header, id } = await loggedIn('ada');
-    await request(server).post('/rename').set('Cookie', header).type('form').send({ username: 'grace' }).expect(200, 'Renamed to grace');
+    await request(server)
+      .post('/rename')
+      .set('Cookie', header)
+      .type('form')
+      .send({ username: 'grace' })
+      .expect(200, 'Renamed to grace');
     expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'grace' });
   });
 
@@ -391,7 +453,7 @@ describe('the snippet\'s guards and settings', () => {
     expect(await stored(store, id)).toMatchObject({ userId: 42, username: 'ada' });
   });
 
-  test('outside tests the error handler logs the store\'s error on the server and tells the client nothing about it', async () => {
+  test("outside tests the error handler logs the store's error on the server and tells the client nothing about it", async () => {
     const { store, server, header } = await loggedIn('ada');
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const saved = process.env.NODE_ENV;
@@ -419,5 +481,6 @@ describeSecretSource({
 describeHostileInput({
   createApp: () => createApp({ secret: SECRET }),
   path: '/profile',
-  login: async (app) => cookiePair(requireCookie(await request(app).post('/login').type('form').send({ username: 'ada' }), 'connect.sid')),
+  login: async (app) =>
+    cookiePair(requireCookie(await request(app).post('/login').type('form').send({ username: 'ada' }), 'connect.sid')),
 });

@@ -50,9 +50,19 @@ export const AXE_EXCEPTIONS: readonly AxeException[] = [
 export const BLOCKING_IMPACTS: ReadonlySet<string> = new Set(['serious', 'critical']);
 
 /** The violations that fail `page`: serious or critical, and not excepted on that page. */
-export function blockingViolations(page: string, violations: readonly AxeViolation[], exceptions: readonly AxeException[] = AXE_EXCEPTIONS): AxeViolation[] {
+export function blockingViolations(
+  page: string,
+  violations: readonly AxeViolation[],
+  exceptions: readonly AxeException[] = AXE_EXCEPTIONS,
+): AxeViolation[] {
   const excepted = (v: AxeViolation) =>
-    exceptions.some((e) => e.rule === v.id && e.pages.test(page) && v.nodes.length > 0 && v.nodes.every((n) => e.elements.test(n.element ?? '')));
+    exceptions.some(
+      (e) =>
+        e.rule === v.id &&
+        e.pages.test(page) &&
+        v.nodes.length > 0 &&
+        v.nodes.every((n) => e.elements.test(n.element ?? '')),
+    );
   return violations.filter((v) => BLOCKING_IMPACTS.has(v.impact ?? '') && !excepted(v));
 }
 
@@ -66,13 +76,25 @@ function selector(target: unknown): string {
  * `- id [impact] help (helpUrl)` and up to `maxNodes` elements with axe's summary of what to fix.
  * Empty when there is nothing to report.
  */
-export function describeViolations(page: string, scheme: string, violations: readonly AxeViolation[], maxNodes = 5): string {
+export function describeViolations(
+  page: string,
+  scheme: string,
+  violations: readonly AxeViolation[],
+  maxNodes = 5,
+): string {
   if (violations.length === 0) return '';
-  const lines = [`${page || '/'} (${scheme}): ${violations.length} serious or critical violation${violations.length === 1 ? '' : 's'}`];
+  const lines = [
+    `${page || '/'} (${scheme}): ${violations.length} serious or critical violation${violations.length === 1 ? '' : 's'}`,
+  ];
   for (const v of violations) {
     lines.push(`- ${v.id} [${v.impact ?? 'unknown'}] ${v.help}${v.helpUrl ? ` (${v.helpUrl})` : ''}`);
     for (const node of v.nodes.slice(0, maxNodes)) {
-      const summary = (node.failureSummary ?? '').split('\n').map((s) => s.trim()).filter(Boolean).slice(1, 3).join(' ');
+      const summary = (node.failureSummary ?? '')
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .slice(1, 3)
+        .join(' ');
       lines.push(`    ${node.target.map(selector).join(', ')}${summary ? ` — ${summary}` : ''}`);
     }
     if (v.nodes.length > maxNodes) lines.push(`    … and ${v.nodes.length - maxNodes} more`);

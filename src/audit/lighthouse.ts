@@ -14,8 +14,14 @@ export type Category = keyof typeof TARGETS;
 export interface LighthouseResult {
   finalDisplayedUrl?: string;
   requestedUrl?: string;
-  categories: Record<string, { title: string; score: number | null; auditRefs: { id: string; weight: number }[] } | undefined>;
-  audits: Record<string, { id: string; title: string; score: number | null; scoreDisplayMode: string; displayValue?: string } | undefined>;
+  categories: Record<
+    string,
+    { title: string; score: number | null; auditRefs: { id: string; weight: number }[] } | undefined
+  >;
+  audits: Record<
+    string,
+    { id: string; title: string; score: number | null; scoreDisplayMode: string; displayValue?: string } | undefined
+  >;
 }
 
 /** One failed audit of one category. */
@@ -50,7 +56,13 @@ export function summarise(lhr: LighthouseResult): PageAudit {
       const audit = lhr.audits[ref.id];
       if (!audit || ref.weight <= 0 || audit.score === null || audit.score >= 1) continue;
       if (!['binary', 'numeric', 'metricSavings'].includes(audit.scoreDisplayMode)) continue;
-      failed.push({ category, id: audit.id, title: audit.title, score: Math.round(audit.score * 100), ...(audit.displayValue ? { displayValue: audit.displayValue } : {}) });
+      failed.push({
+        category,
+        id: audit.id,
+        title: audit.title,
+        score: Math.round(audit.score * 100),
+        ...(audit.displayValue ? { displayValue: audit.displayValue } : {}),
+      });
     }
   }
   return { url: lhr.finalDisplayedUrl ?? lhr.requestedUrl ?? '(unknown)', scores, failed };
@@ -71,7 +83,8 @@ export function formatAudits(pages: readonly PageAudit[]): string {
       const mark = score !== null && score >= TARGETS[c] ? 'ok' : 'BELOW TARGET';
       lines.push(`  ${c.padEnd(15)} ${String(score ?? '–').padStart(3)} / target ${TARGETS[c]}  ${mark}`);
     }
-    for (const f of page.failed) lines.push(`  failed: [${f.category}] ${f.id}: ${f.title}${f.displayValue ? ` (${f.displayValue})` : ''}`);
+    for (const f of page.failed)
+      lines.push(`  failed: [${f.category}] ${f.id}: ${f.title}${f.displayValue ? ` (${f.displayValue})` : ''}`);
   }
   lines.push(meetsTargets(pages) ? 'All targets met.' : 'Some targets not met (see above).');
   return lines.join('\n');

@@ -35,7 +35,8 @@ function sources(dir: string): string[] {
  */
 export async function compileRenderChild(root: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [...sources(join(root, 'src')), join(root, 'package-lock.json')]) hash.update(file).update('\0').update(readFileSync(file));
+  for (const file of [...sources(join(root, 'src')), join(root, 'package-lock.json')])
+    hash.update(file).update('\0').update(readFileSync(file));
   const dir = join(root, '.cache/bench');
   const bundle = join(dir, `render-child-${hash.digest('hex').slice(0, 16)}.mjs`);
   if (existsSync(bundle)) return bundle;
@@ -58,7 +59,9 @@ export async function compileRenderChild(root: string): Promise<string> {
         setup(build) {
           build.onResolve({ filter: /^[^./]/ }, (args) => {
             if (args.path.startsWith('node:')) return { path: args.path, external: true };
-            const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : (args.path.split('/')[0] as string);
+            const name = args.path.startsWith('@')
+              ? args.path.split('/').slice(0, 2).join('/')
+              : (args.path.split('/')[0] as string);
             return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
           });
         },
@@ -79,7 +82,9 @@ export async function compileRenderChild(root: string): Promise<string> {
   });
   // Older bundles go; the new one takes its name only when complete.
   mkdirSync(dir, { recursive: true });
-  for (const name of readdirSync(dir)) if (name.startsWith('render-child-') && !name.startsWith(bundle.slice(dir.length + 1))) rmSync(join(dir, name), { force: true });
+  for (const name of readdirSync(dir))
+    if (name.startsWith('render-child-') && !name.startsWith(bundle.slice(dir.length + 1)))
+      rmSync(join(dir, name), { force: true });
   renameSync(`${bundle}.tmp.mjs`, bundle);
   return bundle;
 }

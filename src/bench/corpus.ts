@@ -24,26 +24,45 @@ export function corpusFolder(i: number, slug: string): string {
 export function copyReadme(source: Chapter, i: number): string {
   const m = source.meta;
   const q = (s: string) => JSON.stringify(s);
-  const extra = Object.entries(m.extra).map(([k, v]) => `${k}: ${q(v)}\n`).join('');
+  const extra = Object.entries(m.extra)
+    .map(([k, v]) => `${k}: ${q(v)}\n`)
+    .join('');
   return `---\ntitle: ${q(`${m.title} (generated copy ${i})`)}\narticle: ${q(m.article)}\nverdict: ${m.verdict}\nsummary: ${q(m.summary)}\n${extra}---\n\nThis is generated chapter ${i}, a copy of chapter ${String(source.number).padStart(2, '0')} made by the benchmark.\n${source.readme.body}`;
 }
 
 /** Test names of a spec, found by their `test('…'` / `it('…'` calls (for synthesised results). */
 export function testNames(spec: string): string[] {
   const names: string[] = [];
-  for (const m of spec.matchAll(/\b(?:test|it)(?:\.\w+(?:\([^)]*\))?)*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)) names.push(m[2] as string);
+  for (const m of spec.matchAll(/\b(?:test|it)(?:\.\w+(?:\([^)]*\))?)*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g))
+    names.push(m[2] as string);
   return names;
 }
 
 /** Results for a chapter that has none saved: every test passed, one exchange each. */
 export function synthesiseResult(chapter: Chapter): ChapterResult {
-  const exchange: Exchange = { method: 'GET', path: '/', status: 200, setCookie: ['connect.sid=s%3Aabc.def; Path=/; HttpOnly'], body: 'ok' };
+  const exchange: Exchange = {
+    method: 'GET',
+    path: '/',
+    status: 200,
+    setCookie: ['connect.sid=s%3Aabc.def; Path=/; HttpOnly'],
+    body: 'ok',
+  };
   return {
     id: chapter.id,
     fileErrors: [],
     tests: chapter.files
       .filter((f) => f.role === 'spec')
-      .flatMap((f) => testNames(f.text).map((name, n) => ({ name, describe: [], status: 'passed' as const, durationMs: 3, file: f.name, line: n + 1, exchanges: [exchange] }))),
+      .flatMap((f) =>
+        testNames(f.text).map((name, n) => ({
+          name,
+          describe: [],
+          status: 'passed' as const,
+          durationMs: 3,
+          file: f.name,
+          line: n + 1,
+          exchanges: [exchange],
+        })),
+      ),
   };
 }
 
@@ -56,7 +75,13 @@ export interface CorpusOptions {
  * Writes `count` chapters into `dir` (which must exist and be empty) and returns the saved results
  * for them: the real results of the source chapter when `real` has them, else synthesised ones.
  */
-export function generateCorpus(dir: string, sources: Chapter[], count: number, real: Verification | undefined, options: CorpusOptions = {}): Verification {
+export function generateCorpus(
+  dir: string,
+  sources: Chapter[],
+  count: number,
+  real: Verification | undefined,
+  options: CorpusOptions = {},
+): Verification {
   if (sources.length === 0) throw new Error('no source chapters');
   const results: ChapterResult[] = [];
   for (let i = 1; i <= count; i++) {
@@ -75,7 +100,17 @@ export function generateCorpus(dir: string, sources: Chapter[], count: number, r
     results.push(saved ? { ...saved, id } : { ...synthesiseResult(source), id });
   }
   return {
-    run: real?.run ?? { versions: { node: process.versions.node, express: 'unknown', 'express-session': 'unknown', 'cookie-parser': 'unknown' }, date: new Date(0).toISOString(), commit: 'unknown', dirty: false },
+    run: real?.run ?? {
+      versions: {
+        node: process.versions.node,
+        express: 'unknown',
+        'express-session': 'unknown',
+        'cookie-parser': 'unknown',
+      },
+      date: new Date(0).toISOString(),
+      commit: 'unknown',
+      dirty: false,
+    },
     chapters: results,
   };
 }

@@ -19,7 +19,11 @@ export const ONE_CHANGE_MAX_PERCENT = 15;
  * `dest`, with `node_modules` a symlink to the project's own. Returns the number of files copied.
  */
 export function copyProject(root: string, dest: string): number {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  })
     .split('\0')
     .filter(Boolean);
   let copied = 0;
@@ -62,7 +66,12 @@ export function buildStages(stdout: string): BuildStages {
     const found = new RegExp(`^\\s+${name}[^:\n]*: (\\d+) ms`, 'm').exec(stdout);
     return found ? Number(found[1]) : undefined;
   };
-  const found: BuildStages = { verify: stageMs(stdout, 'verify'), render: stageMs(stdout, 'render'), search: step('search index'), api: step('API docs') };
+  const found: BuildStages = {
+    verify: stageMs(stdout, 'verify'),
+    render: stageMs(stdout, 'render'),
+    search: step('search index'),
+    api: step('API docs'),
+  };
   return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as BuildStages;
 }
 
@@ -97,7 +106,12 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export function incrementalFigures(rounds: IncrementalRound[], changed: string, chapterCount: number): Figure[] {
   const med = (pick: (r: IncrementalRound) => number | undefined) => median(rounds.map((r) => pick(r) ?? Number.NaN));
   const stagesNote = (pick: (r: IncrementalRound) => BuildStages | undefined) => {
-    const names: Array<[keyof BuildStages, string]> = [['verify', 'verify'], ['render', 'render'], ['search', 'search index'], ['api', 'API docs waited for']];
+    const names: Array<[keyof BuildStages, string]> = [
+      ['verify', 'verify'],
+      ['render', 'render'],
+      ['search', 'search index'],
+      ['api', 'API docs waited for'],
+    ];
     const parts = names.flatMap(([key, name]) => {
       const v = med((r) => pick(r)?.[key]);
       return Number.isFinite(v) ? [`${name} ${Math.round(v)} ms`] : [];

@@ -39,7 +39,10 @@ const chapters = findChapters(dir, dir);
 lap('find');
 const verification = loadVerification(resolve(resultsFile));
 lap('load');
-const highlighter = await createCodeHighlighter(cacheFile && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {}, { load: 'lazy' });
+const highlighter = await createCodeHighlighter(
+  cacheFile && existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, 'utf8')) : {},
+  { load: 'lazy' },
+);
 lap('highlighter');
 let pageBytes = 0;
 let pages = 0;

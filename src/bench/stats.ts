@@ -10,7 +10,9 @@ export function median(values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export type Unit = 's' | 'ms' | 'MB' | 'KB' | '%' | '×' | '';
@@ -79,9 +81,23 @@ function metText(met: boolean | null): string {
 
 /** The table as aligned plain text (for the terminal). */
 export function textTable(figures: Figure[]): string {
-  const rows = [['#', 'Figure', 'Measured (median)', 'Runs', 'Target', 'Met'], ...figures.map((f) => [f.id, f.label, formatValue(f.value, f.unit), String(f.runs.length), f.target.text, metText(f.met)])];
+  const rows = [
+    ['#', 'Figure', 'Measured (median)', 'Runs', 'Target', 'Met'],
+    ...figures.map((f) => [
+      f.id,
+      f.label,
+      formatValue(f.value, f.unit),
+      String(f.runs.length),
+      f.target.text,
+      metText(f.met),
+    ]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const [i, f] of figures.entries()) {
     out.push(line(rows[i + 1]!));
@@ -96,7 +112,10 @@ export function markdownTable(figures: Figure[]): string {
   return [
     '| # | Figure | Measured (median) | Target | Met |',
     '|---|---|---|---|---|',
-    ...figures.map((f) => `| ${f.id} | ${cell(f.label)}${f.note ? `<br><small>${cell(f.note)}</small>` : ''} | ${formatValue(f.value, f.unit)} | ${cell(f.target.text)} | ${metText(f.met)} |`),
+    ...figures.map(
+      (f) =>
+        `| ${f.id} | ${cell(f.label)}${f.note ? `<br><small>${cell(f.note)}</small>` : ''} | ${formatValue(f.value, f.unit)} | ${cell(f.target.text)} | ${metText(f.met)} |`,
+    ),
   ].join('\n');
 }
 

@@ -44,10 +44,24 @@ export function nodeModulesPlan(currentLock: string, baselineLock: string): Node
  * Figure 1: the whole `npm test` as a ratio of the baseline's, the median of per-round ratios (each
  * round runs both suites back to back, so a change in the machine's load hits both alike).
  */
-export function wholeSuiteFigure(rounds: SuiteRound[], commit: string, plan: NodeModulesPlan | string, tests?: { current?: number; baseline?: number }): Figure {
+export function wholeSuiteFigure(
+  rounds: SuiteRound[],
+  commit: string,
+  plan: NodeModulesPlan | string,
+  tests?: { current?: number; baseline?: number },
+): Figure {
   const ratios = rounds.map((r) => r.currentMs / r.baselineMs);
-  const f = figure('1', `npm test, whole suite, side by side with main at ${commit} (a git worktree; its node_modules: ${plan})`, ratios, '×', { op: '<=', value: WHOLE_SUITE_MAX_RATIO, text: `≤ ${WHOLE_SUITE_MAX_RATIO} × ${commit}` });
-  const failed = rounds.flatMap((r, i) => [...(r.currentOk ? [] : [`this tree's run ${i + 1}`]), ...(r.baselineOk ? [] : [`${commit}'s run ${i + 1}`])]);
+  const f = figure(
+    '1',
+    `npm test, whole suite, side by side with main at ${commit} (a git worktree; its node_modules: ${plan})`,
+    ratios,
+    '×',
+    { op: '<=', value: WHOLE_SUITE_MAX_RATIO, text: `≤ ${WHOLE_SUITE_MAX_RATIO} × ${commit}` },
+  );
+  const failed = rounds.flatMap((r, i) => [
+    ...(r.currentOk ? [] : [`this tree's run ${i + 1}`]),
+    ...(r.baselineOk ? [] : [`${commit}'s run ${i + 1}`]),
+  ]);
   const count = (n: number | undefined) => (n === undefined ? '' : `, ${n} tests`);
   f.note = `this tree ${seconds(median(rounds.map((r) => r.currentMs)))}${count(tests?.current)}; ${commit} ${seconds(median(rounds.map((r) => r.baselineMs)))}${count(tests?.baseline)}; per round: ${rounds.map((r) => `${seconds(r.currentMs)} / ${seconds(r.baselineMs)}`).join(', ')}${failed.length ? `; FAILING: ${failed.join(', ')}` : ''}`;
   if (failed.length > 0) f.met = false; // a fast suite that fails meets nothing
@@ -59,7 +73,13 @@ export function wholeSuiteFigure(rounds: SuiteRound[], commit: string, plan: Nod
  * with the project's config and setup file), the median of per-round ratios; the two alternate.
  */
 export function oneChapterFigure(pairs: Array<{ chapterMs: number; emptyMs: number }>, nn: string): Figure {
-  const f = figure('2', `npm test -- ${nn} (one chapter), against npm test on one empty spec (vitest's start-up)`, pairs.map((p) => p.chapterMs / p.emptyMs), '×', { op: '<=', value: ONE_CHAPTER_MAX_RATIO, text: `≤ ${ONE_CHAPTER_MAX_RATIO} × the start-up` });
+  const f = figure(
+    '2',
+    `npm test -- ${nn} (one chapter), against npm test on one empty spec (vitest's start-up)`,
+    pairs.map((p) => p.chapterMs / p.emptyMs),
+    '×',
+    { op: '<=', value: ONE_CHAPTER_MAX_RATIO, text: `≤ ${ONE_CHAPTER_MAX_RATIO} × the start-up` },
+  );
   f.note = `npm test -- ${nn} ${seconds(median(pairs.map((p) => p.chapterMs)))}; one empty spec ${seconds(median(pairs.map((p) => p.emptyMs)))}; per round: ${pairs.map((p) => `${seconds(p.chapterMs)} / ${seconds(p.emptyMs)}`).join(', ')}`;
   return f;
 }
@@ -67,16 +87,33 @@ export function oneChapterFigure(pairs: Array<{ chapterMs: number; emptyMs: numb
 /** Figure L: the whole suite under load: how many of the runs passed, against all of them. */
 export function loadFigure(runs: Array<{ ms: number; ok: boolean; failures?: string[] }>, busyLoops: number): Figure {
   const passed = runs.filter((r) => r.ok).length;
-  const f = figure('L', `npm test, whole suite, while ${busyLoops} busy loops (node -e 'for(;;);') hold the cores: runs passed`, [passed], '', { op: 'info', text: `${runs.length} of ${runs.length} pass` });
+  const f = figure(
+    'L',
+    `npm test, whole suite, while ${busyLoops} busy loops (node -e 'for(;;);') hold the cores: runs passed`,
+    [passed],
+    '',
+    { op: 'info', text: `${runs.length} of ${runs.length} pass` },
+  );
   f.runs = runs.map((r) => (r.ok ? 1 : 0));
   f.met = runs.length > 0 && passed === runs.length;
-  const failing = runs.flatMap((r, i) => (r.ok ? [] : [`run ${i + 1}: ${r.failures?.length ? r.failures.join('; ') : 'failed'}`]));
+  const failing = runs.flatMap((r, i) =>
+    r.ok ? [] : [`run ${i + 1}: ${r.failures?.length ? r.failures.join('; ') : 'failed'}`],
+  );
   f.note = `${passed} of ${runs.length} passed; times ${runs.map((r) => seconds(r.ms)).join(', ')}${failing.length ? `; ${failing.join(' | ')}` : ''}`;
   return f;
 }
 
 /** The names of the failing tests in a vitest JSON report (file › test), for the load figure's note. */
-export function failingTests(report: { testResults?: Array<{ name: string; message?: string; assertionResults?: Array<{ fullName?: string; title: string; status: string }> }> }, root: string): string[] {
+export function failingTests(
+  report: {
+    testResults?: Array<{
+      name: string;
+      message?: string;
+      assertionResults?: Array<{ fullName?: string; title: string; status: string }>;
+    }>;
+  },
+  root: string,
+): string[] {
   const out: string[] = [];
   for (const file of report.testResults ?? []) {
     const name = file.name.startsWith(`${root}/`) ? file.name.slice(root.length + 1) : file.name;
@@ -97,7 +134,13 @@ function seconds(ms: number): string {
  * (npm's cache only) into `cacheDir/node_modules-<hash of the baseline's lockfile>`, once, and linked
  * from then on (the install compiles better-sqlite3: minutes on a busy machine).
  */
-export function addBaselineWorktree(root: string, commit: string, dir: string, cacheDir: string, say: (line: string) => void = () => {}): { plan: NodeModulesPlan; installed: 'linked' | 'installed now' | 'kept from an earlier run' } {
+export function addBaselineWorktree(
+  root: string,
+  commit: string,
+  dir: string,
+  cacheDir: string,
+  say: (line: string) => void = () => {},
+): { plan: NodeModulesPlan; installed: 'linked' | 'installed now' | 'kept from an earlier run' } {
   execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: root, stdio: 'ignore' });
   const baselineLock = readFileSync(join(dir, 'package-lock.json'), 'utf8');
   const plan = nodeModulesPlan(readFileSync(join(root, 'package-lock.json'), 'utf8'), baselineLock);

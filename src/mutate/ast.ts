@@ -17,10 +17,30 @@ export interface Edit {
 }
 
 /** Options whose weakening is a safety mistake. */
-export const SAFETY_OPTIONS = new Set(['httpOnly', 'secure', 'sameSite', 'signed', 'saveUninitialized', 'maxAge', 'expires', 'secret', 'rolling']);
+export const SAFETY_OPTIONS = new Set([
+  'httpOnly',
+  'secure',
+  'sameSite',
+  'signed',
+  'saveUninitialized',
+  'maxAge',
+  'expires',
+  'secret',
+  'rolling',
+]);
 
 /** Options the operators change or drop (inside any object literal of the snippet). */
-export const OPTIONS = new Set([...SAFETY_OPTIONS, 'path', 'domain', 'name', 'resave', 'partitioned', 'priority', 'unset', 'proxy']);
+export const OPTIONS = new Set([
+  ...SAFETY_OPTIONS,
+  'path',
+  'domain',
+  'name',
+  'resave',
+  'partitioned',
+  'priority',
+  'unset',
+  'proxy',
+]);
 
 /** Calls that take a callback; leaving one out means its callback runs at once, without it. */
 export const CALLBACK_CALLS = new Set(['regenerate', 'save', 'destroy', 'reload', 'touch']);
@@ -52,7 +72,8 @@ export function calleeName(call: ts.CallExpression): string | undefined {
 /** True when `node` is the `cookie: {...}` object inside a `session({...})` call (whose defaults differ from res.cookie's). */
 export function isSessionCookieObject(node: ts.ObjectLiteralExpression): boolean {
   const parent = node.parent;
-  if (!parent || !ts.isPropertyAssignment(parent) || !ts.isIdentifier(parent.name) || parent.name.text !== 'cookie') return false;
+  if (!parent || !ts.isPropertyAssignment(parent) || !ts.isIdentifier(parent.name) || parent.name.text !== 'cookie')
+    return false;
   const outer = parent.parent;
   if (!outer || !ts.isObjectLiteralExpression(outer)) return false;
   const call = outer.parent;

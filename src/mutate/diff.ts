@@ -17,7 +17,10 @@ export function diffOf(original: string, start: number, end: number, replacement
   if (end > start && original[end - 1] === '\n') {
     // Whole lines replaced: the region ends with them.
     before = original.slice(lineStart, end - 1).split('\n');
-    after = mutated.slice(lineStart, start + replacement.length).replace(/\n$/, '').split('\n');
+    after = mutated
+      .slice(lineStart, start + replacement.length)
+      .replace(/\n$/, '')
+      .split('\n');
   } else {
     let lineEnd = original.indexOf('\n', end);
     if (lineEnd === -1) lineEnd = original.length;
@@ -29,7 +32,8 @@ export function diffOf(original: string, start: number, end: number, replacement
   const m = after.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = before[i] === after[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i]![j] = before[i] === after[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   }
   const out: Array<[' ' | '-' | '+', string]> = [];
   let i = 0;

@@ -41,7 +41,8 @@ if (process.argv[1] && import.meta.url === 'x') {
 `;
 
 const mutants = mutantsOf('app.ts', APP);
-const find = (operator: string, fragment: string) => mutants.find((m) => m.operator === operator && m.diff.includes(fragment));
+const find = (operator: string, fragment: string) =>
+  mutants.find((m) => m.operator === operator && m.diff.includes(fragment));
 
 describe('mutation operators', () => {
   test('model the mistakes readers make, each marked safety or not', () => {
@@ -72,15 +73,19 @@ describe('mutation operators', () => {
 
   test('leaving out destroy() runs its callback at once, and clearCookie() leaves the chain', () => {
     const destroy = mutants.find((m) => m.description.startsWith('`destroy()`'))!;
-    expect(applyMutant(APP, destroy)).toContain("((err) => {\n      if (err) return next(err);\n      res.clearCookie");
+    expect(applyMutant(APP, destroy)).toContain('((err) => {\n      if (err) return next(err);\n      res.clearCookie');
     const clear = mutants.find((m) => m.description.startsWith('`clearCookie()`'))!;
     expect(applyMutant(APP, clear)).toContain("res.send('bye')");
     expect(clear.safety).toBe(true);
   });
 
   test('dropping an option that holds its default value is not a mutant (it changes nothing)', () => {
-    expect(mutants.filter((m) => m.operator === 'drop-option' && m.diff.includes("path: '/'") && !m.diff.includes('+'))).toEqual([]);
-    expect(mutants.some((m) => m.operator === 'drop-option' && m.description === '`httpOnly` left out' && m.line === 11)).toBe(false);
+    expect(
+      mutants.filter((m) => m.operator === 'drop-option' && m.diff.includes("path: '/'") && !m.diff.includes('+')),
+    ).toEqual([]);
+    expect(
+      mutants.some((m) => m.operator === 'drop-option' && m.description === '`httpOnly` left out' && m.line === 11),
+    ).toBe(false);
   });
 
   test("a cleared cookie's attributes other than name, path and domain are not mutated", () => {
@@ -113,7 +118,9 @@ describe('diffs', () => {
     const start = text.indexOf('foo(');
     const end = text.indexOf('});') + 2;
     const inner = text.slice(text.indexOf('() =>'), text.indexOf('});') + 1);
-    expect(diffOf(text, start, end, `(${inner})()`)).toBe(['- foo(() => {', '+ (() => {', '    one;', '  …', '    three;', '- });', '+ })();'].join('\n'));
+    expect(diffOf(text, start, end, `(${inner})()`)).toBe(
+      ['- foo(() => {', '+ (() => {', '    one;', '  …', '    three;', '- });', '+ })();'].join('\n'),
+    );
   });
 
   test('a removed line shows as removed, with nothing added', () => {
@@ -125,21 +132,47 @@ describe('diffs', () => {
 
 function result(file: string, safety: boolean, status: 'killed' | 'survived', n = 1): MutantResult[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: `op-${file}-${safety}-${status}-${i}`, file, line: i + 1, operator: 'op', description: 'd', safety, diff: '- x', start: 0, end: 1, replacement: '', status,
+    id: `op-${file}-${safety}-${status}-${i}`,
+    file,
+    line: i + 1,
+    operator: 'op',
+    description: 'd',
+    safety,
+    diff: '- x',
+    start: 0,
+    end: 1,
+    replacement: '',
+    status,
   }));
 }
 
 describe('scores against the targets', () => {
-  const chapter = (mutants: MutantResult[], baselinePassed = true): ChapterMutation => ({ id: '01-x', inputs: 'h', baselinePassed, mutants });
+  const chapter = (mutants: MutantResult[], baselinePassed = true): ChapterMutation => ({
+    id: '01-x',
+    inputs: 'h',
+    baselinePassed,
+    mutants,
+  });
 
   test('90 % of app.ts killed meets the target; 89 % does not', () => {
-    expect(scoreChapter(chapter([...result('app.ts', false, 'killed', 9), ...result('app.ts', false, 'survived', 1)])).problems).toEqual([]);
-    const miss = scoreChapter(chapter([...result('app.ts', false, 'killed', 8), ...result('app.ts', false, 'survived', 1)]));
+    expect(
+      scoreChapter(chapter([...result('app.ts', false, 'killed', 9), ...result('app.ts', false, 'survived', 1)]))
+        .problems,
+    ).toEqual([]);
+    const miss = scoreChapter(
+      chapter([...result('app.ts', false, 'killed', 8), ...result('app.ts', false, 'survived', 1)]),
+    );
     expect(miss.problems).toEqual(['app.ts: 8 of 9 mutants killed (88 %), below 90 %']);
   });
 
   test('one surviving safety mutant misses the target, in app.ts or in article code', () => {
-    const s = scoreChapter(chapter([...result('app.ts', false, 'killed', 20), ...result('app.ts', true, 'survived', 1), ...result('article.ts', true, 'survived', 1)]));
+    const s = scoreChapter(
+      chapter([
+        ...result('app.ts', false, 'killed', 20),
+        ...result('app.ts', true, 'survived', 1),
+        ...result('article.ts', true, 'survived', 1),
+      ]),
+    );
     expect(s.problems).toEqual(['app.ts: 1 safety mutant survived', 'article.ts: 1 safety mutant survived']);
     expect(s.files.map((f) => f.file)).toEqual(['app.ts', 'article.ts']);
   });
@@ -160,7 +193,16 @@ describe("reading a run's report", () => {
 
   test('a failed claim kills; all passed survives; a spec that cannot run kills', () => {
     const out = outcomeOf(
-      { testResults: [file('01~app~a/app.test.ts', 'failed', [['x', 'passed'], ['y', 'failed']]), file('01~app~b/app.test.ts', 'passed', [['x', 'passed']]), file('01~app~c/app.test.ts', 'failed', [], 'SyntaxError: nope')] },
+      {
+        testResults: [
+          file('01~app~a/app.test.ts', 'failed', [
+            ['x', 'passed'],
+            ['y', 'failed'],
+          ]),
+          file('01~app~b/app.test.ts', 'passed', [['x', 'passed']]),
+          file('01~app~c/app.test.ts', 'failed', [], 'SyntaxError: nope'),
+        ],
+      },
       '/w',
     );
     expect(out.failures.get('01~app~a')).toEqual(['group › y']);
@@ -170,7 +212,10 @@ describe("reading a run's report", () => {
   });
 
   test('a file that failed in a hook, its claims skipped, kills the mutant', () => {
-    const out = outcomeOf({ testResults: [file('02~app~d/app.test.ts', 'failed', [['x', 'skipped']], 'beforeAll: expected 200')] }, '/w');
+    const out = outcomeOf(
+      { testResults: [file('02~app~d/app.test.ts', 'failed', [['x', 'skipped']], 'beforeAll: expected 200')] },
+      '/w',
+    );
     expect(out.failures.get('02~app~d')).toEqual(['app.test.ts failed outside any claim: beforeAll: expected 200']);
   });
 });

@@ -10,7 +10,24 @@
 import { createHash } from 'node:crypto';
 import ts from 'typescript';
 import type { Mutant } from '../types.ts';
-import { CALLBACK_CALLS, calleeName, DROPPABLE_CALLS, ESCAPE_CALL, excludedRanges, isDefault, isSafetyGuard, isSessionCookieObject, OPTIONS, propertyName, removalRange, SAFETY_CALLS, SAFETY_OPTIONS, statementRange, text, type Edit } from './ast.ts';
+import {
+  CALLBACK_CALLS,
+  calleeName,
+  DROPPABLE_CALLS,
+  ESCAPE_CALL,
+  excludedRanges,
+  isDefault,
+  isSafetyGuard,
+  isSessionCookieObject,
+  OPTIONS,
+  propertyName,
+  removalRange,
+  SAFETY_CALLS,
+  SAFETY_OPTIONS,
+  statementRange,
+  text,
+  type Edit,
+} from './ast.ts';
 import { diffOf, lineOf } from './diff.ts';
 
 export { diffOf } from './diff.ts';
@@ -45,10 +62,24 @@ function collectEdits(source: ts.SourceFile): Edit[] {
         const safety = SAFETY_OPTIONS.has(name);
         if (ts.isShorthandPropertyAssignment(prop)) {
           if (name === 'secret') {
-            add({ operator: 'constant-secret', start: prop.getStart(source), end: prop.getEnd(), text: "secret: 'keyboard cat'", description: 'the secret written into the source', safety: true });
+            add({
+              operator: 'constant-secret',
+              start: prop.getStart(source),
+              end: prop.getEnd(),
+              text: "secret: 'keyboard cat'",
+              description: 'the secret written into the source',
+              safety: true,
+            });
           }
           if (name === 'secure') {
-            add({ operator: 'weaken-secure', start: prop.getStart(source), end: prop.getEnd(), text: 'secure: false', description: '`secure: false`', safety: true });
+            add({
+              operator: 'weaken-secure',
+              start: prop.getStart(source),
+              end: prop.getEnd(),
+              text: 'secure: false',
+              description: '`secure: false`',
+              safety: true,
+            });
           }
           continue;
         }
@@ -61,42 +92,124 @@ function collectEdits(source: ts.SourceFile): Edit[] {
         }
         if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) {
           const flipped = value.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true';
-          add({ operator: 'flip-option', start: value.getStart(source), end: value.getEnd(), text: flipped, description: `\`${name}: ${flipped}\``, safety });
+          add({
+            operator: 'flip-option',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: flipped,
+            description: `\`${name}: ${flipped}\``,
+            safety,
+          });
         } else if (name === 'secure') {
-          add({ operator: 'weaken-secure', start: value.getStart(source), end: value.getEnd(), text: 'false', description: '`secure: false`', safety: true });
+          add({
+            operator: 'weaken-secure',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: 'false',
+            description: '`secure: false`',
+            safety: true,
+          });
         } else if (name === 'sameSite' && ts.isStringLiteral(value)) {
           const to = value.text === 'none' ? 'lax' : value.text === 'strict' ? 'lax' : 'none';
-          add({ operator: 'loosen-samesite', start: value.getStart(source), end: value.getEnd(), text: `'${to}'`, description: `\`sameSite: '${to}'\``, safety: true });
+          add({
+            operator: 'loosen-samesite',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: `'${to}'`,
+            description: `\`sameSite: '${to}'\``,
+            safety: true,
+          });
         } else if ((name === 'maxAge' || name === 'expires') && valueText !== 'undefined' && valueText !== 'null') {
-          add({ operator: 'change-expiry', start: value.getStart(source), end: value.getEnd(), text: `(${valueText}) * 10`, description: `\`${name}\` ten times longer`, safety: true });
+          add({
+            operator: 'change-expiry',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: `(${valueText}) * 10`,
+            description: `\`${name}\` ten times longer`,
+            safety: true,
+          });
         } else if (name === 'secret' && !ts.isStringLiteral(value)) {
-          add({ operator: 'constant-secret', start: value.getStart(source), end: value.getEnd(), text: "'keyboard cat'", description: 'the secret written into the source', safety: true });
+          add({
+            operator: 'constant-secret',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: "'keyboard cat'",
+            description: 'the secret written into the source',
+            safety: true,
+          });
         } else if ((name === 'name' || name === 'path' || name === 'domain') && ts.isStringLiteral(value)) {
-          const to = name === 'name' ? (value.text === 'connect.sid' ? 'sid' : 'connect.sid') : name === 'path' ? '/' : 'example.com';
+          const to =
+            name === 'name'
+              ? value.text === 'connect.sid'
+                ? 'sid'
+                : 'connect.sid'
+              : name === 'path'
+                ? '/'
+                : 'example.com';
           if (to !== value.text) {
-            add({ operator: `change-${name}`, start: value.getStart(source), end: value.getEnd(), text: `'${to}'`, description: `\`${name}: '${to}'\``, safety: false });
+            add({
+              operator: `change-${name}`,
+              start: value.getStart(source),
+              end: value.getEnd(),
+              text: `'${to}'`,
+              description: `\`${name}: '${to}'\``,
+              safety: false,
+            });
           }
         }
       }
     }
 
     // An option's default in a destructured parameter (`{ secure = process.env.NODE_ENV === 'production' }`).
-    if (ts.isBindingElement(node) && node.initializer && ts.isIdentifier(node.name) && ts.isObjectBindingPattern(node.parent)) {
+    if (
+      ts.isBindingElement(node) &&
+      node.initializer &&
+      ts.isIdentifier(node.name) &&
+      ts.isObjectBindingPattern(node.parent)
+    ) {
       const name = node.name.text;
       const value = node.initializer;
       const valueText = text(value, source);
       if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) {
         if (OPTIONS.has(name)) {
           const flipped = value.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true';
-          add({ operator: 'flip-option', start: value.getStart(source), end: value.getEnd(), text: flipped, description: `\`${name}\` defaults to \`${flipped}\``, safety: SAFETY_OPTIONS.has(name) });
+          add({
+            operator: 'flip-option',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: flipped,
+            description: `\`${name}\` defaults to \`${flipped}\``,
+            safety: SAFETY_OPTIONS.has(name),
+          });
         }
       } else if (name === 'secure') {
-        add({ operator: 'weaken-secure', start: value.getStart(source), end: value.getEnd(), text: 'false', description: '`secure` defaults to `false`', safety: true });
+        add({
+          operator: 'weaken-secure',
+          start: value.getStart(source),
+          end: value.getEnd(),
+          text: 'false',
+          description: '`secure` defaults to `false`',
+          safety: true,
+        });
       } else if (name === 'sameSite' && ts.isStringLiteral(value)) {
         const to = value.text === 'none' ? 'lax' : value.text === 'strict' ? 'lax' : 'none';
-        add({ operator: 'loosen-samesite', start: value.getStart(source), end: value.getEnd(), text: `'${to}'`, description: `\`sameSite\` defaults to \`'${to}'\``, safety: true });
+        add({
+          operator: 'loosen-samesite',
+          start: value.getStart(source),
+          end: value.getEnd(),
+          text: `'${to}'`,
+          description: `\`sameSite\` defaults to \`'${to}'\``,
+          safety: true,
+        });
       } else if ((name === 'maxAge' || name === 'expires') && ts.isNumericLiteral(value)) {
-        add({ operator: 'change-expiry', start: value.getStart(source), end: value.getEnd(), text: `(${valueText}) * 10`, description: `\`${name}\` defaults to ten times longer`, safety: true });
+        add({
+          operator: 'change-expiry',
+          start: value.getStart(source),
+          end: value.getEnd(),
+          text: `(${valueText}) * 10`,
+          description: `\`${name}\` defaults to ten times longer`,
+          safety: true,
+        });
       }
     }
 
@@ -104,10 +217,22 @@ function collectEdits(source: ts.SourceFile): Edit[] {
       const name = calleeName(node);
       const callee = node.expression;
       // app.set('trust proxy', X): trust every proxy, or none.
-      if (name === 'set' && node.arguments.length === 2 && ts.isStringLiteral(node.arguments[0]!) && node.arguments[0].text === 'trust proxy') {
+      if (
+        name === 'set' &&
+        node.arguments.length === 2 &&
+        ts.isStringLiteral(node.arguments[0]!) &&
+        node.arguments[0].text === 'trust proxy'
+      ) {
         const value = node.arguments[1]!;
         if (text(value, source) !== 'true') {
-          add({ operator: 'trust-proxy', start: value.getStart(source), end: value.getEnd(), text: 'true', description: "`trust proxy` set to `true` (every hop trusted)", safety: true });
+          add({
+            operator: 'trust-proxy',
+            start: value.getStart(source),
+            end: value.getEnd(),
+            text: 'true',
+            description: '`trust proxy` set to `true` (every hop trusted)',
+            safety: true,
+          });
         }
         if (ts.isExpressionStatement(node.parent)) {
           const [start, end] = statementRange(node.parent, source);
@@ -117,53 +242,129 @@ function collectEdits(source: ts.SourceFile): Edit[] {
       // app.use(...) left out: a middleware (cookieParser(), session(), a guard) not installed.
       if (name === 'use' && ts.isPropertyAccessExpression(callee) && ts.isExpressionStatement(node.parent)) {
         const [start, end] = statementRange(node.parent, source);
-        const what = node.arguments.map((a) => text(a, source)).join(', ').replace(/\s+/g, ' ');
+        const what = node.arguments
+          .map((a) => text(a, source))
+          .join(', ')
+          .replace(/\s+/g, ' ');
         const short = what.length > 40 ? `${what.slice(0, 40)}…` : what;
-        add({ operator: 'remove-middleware', start, end, text: '', description: `\`app.use(${short})\` left out`, safety: /session|cookieParser|csrf|origin/i.test(what) });
+        add({
+          operator: 'remove-middleware',
+          start,
+          end,
+          text: '',
+          description: `\`app.use(${short})\` left out`,
+          safety: /session|cookieParser|csrf|origin/i.test(what),
+        });
       }
       // A callback call left out: the callback runs at once, without it.
       if (name && CALLBACK_CALLS.has(name) && ts.isPropertyAccessExpression(callee)) {
         const fn = node.arguments.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a));
         if (fn) {
-          add({ operator: 'remove-call', start: node.getStart(source), end: node.getEnd(), text: `(${text(fn, source)})(undefined)`, description: `\`${name}()\` left out (its callback runs at once)`, safety: SAFETY_CALLS.has(name) });
+          add({
+            operator: 'remove-call',
+            start: node.getStart(source),
+            end: node.getEnd(),
+            text: `(${text(fn, source)})(undefined)`,
+            description: `\`${name}()\` left out (its callback runs at once)`,
+            safety: SAFETY_CALLS.has(name),
+          });
         }
       }
       // A call left out where it stands alone or in a chain (res.clearCookie(...).send(...)).
-      if (name && DROPPABLE_CALLS.has(name) && ts.isPropertyAccessExpression(callee) && !node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) {
+      if (
+        name &&
+        DROPPABLE_CALLS.has(name) &&
+        ts.isPropertyAccessExpression(callee) &&
+        !node.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))
+      ) {
         const parent = node.parent;
         const safety = SAFETY_CALLS.has(name);
-        if (ts.isExpressionStatement(parent) || (ts.isAwaitExpression(parent) && ts.isExpressionStatement(parent.parent))) {
+        if (
+          ts.isExpressionStatement(parent) ||
+          (ts.isAwaitExpression(parent) && ts.isExpressionStatement(parent.parent))
+        ) {
           const [start, end] = statementRange(ts.isExpressionStatement(parent) ? parent : parent.parent, source);
           add({ operator: 'remove-call', start, end, text: '', description: `\`${name}()\` left out`, safety });
         } else if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
-          add({ operator: 'remove-call', start: node.getStart(source), end: node.getEnd(), text: text(callee.expression, source), description: `\`${name}()\` left out of the chain`, safety });
+          add({
+            operator: 'remove-call',
+            start: node.getStart(source),
+            end: node.getEnd(),
+            text: text(callee.expression, source),
+            description: `\`${name}()\` left out of the chain`,
+            safety,
+          });
         }
       }
       // A cookie cleared under another name than it was set with.
       if (name === 'clearCookie' && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
         const arg = node.arguments[0];
         const to = arg.text === 'connect.sid' ? 'sid' : 'connect.sid';
-        add({ operator: 'change-name', start: arg.getStart(source), end: arg.getEnd(), text: `'${to}'`, description: `the cookie cleared as \`${to}\``, safety: true });
+        add({
+          operator: 'change-name',
+          start: arg.getStart(source),
+          end: arg.getEnd(),
+          text: `'${to}'`,
+          description: `the cookie cleared as \`${to}\``,
+          safety: true,
+        });
       }
       // A status code changed: a refusal answered as a success.
       if ((name === 'status' || name === 'sendStatus') && node.arguments[0] && ts.isNumericLiteral(node.arguments[0])) {
         const arg = node.arguments[0];
         const to = arg.text === '200' ? '500' : '200';
-        add({ operator: 'change-status', start: arg.getStart(source), end: arg.getEnd(), text: to, description: `status ${to} instead of ${arg.text}`, safety: false });
+        add({
+          operator: 'change-status',
+          start: arg.getStart(source),
+          end: arg.getEnd(),
+          text: to,
+          description: `status ${to} instead of ${arg.text}`,
+          safety: false,
+        });
       }
       // An escape or encode left out.
       if (name && ESCAPE_CALL.test(name) && node.arguments.length === 1) {
-        add({ operator: 'remove-escape', start: node.getStart(source), end: node.getEnd(), text: `String(${text(node.arguments[0]!, source)})`, description: `\`${name}()\` left out`, safety: true });
+        add({
+          operator: 'remove-escape',
+          start: node.getStart(source),
+          end: node.getEnd(),
+          text: `String(${text(node.arguments[0]!, source)})`,
+          description: `\`${name}()\` left out`,
+          safety: true,
+        });
       }
       // A random development secret replaced by a fixed one.
-      if (ts.isPropertyAccessExpression(callee) && ts.isCallExpression(callee.expression) && calleeName(callee.expression) === 'randomBytes' && name === 'toString') {
-        add({ operator: 'constant-secret', start: node.getStart(source), end: node.getEnd(), text: "'keyboard cat'", description: 'a fixed string instead of random bytes', safety: true });
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        ts.isCallExpression(callee.expression) &&
+        calleeName(callee.expression) === 'randomBytes' &&
+        name === 'toString'
+      ) {
+        add({
+          operator: 'constant-secret',
+          start: node.getStart(source),
+          end: node.getEnd(),
+          text: "'keyboard cat'",
+          description: 'a fixed string instead of random bytes',
+          safety: true,
+        });
       }
     }
 
     // The secret read from the environment replaced by a constant.
-    if (ts.isPropertyAccessExpression(node) && /SECRET/.test(node.name.text) && text(node.expression, source) === 'process.env') {
-      add({ operator: 'constant-secret', start: node.getStart(source), end: node.getEnd(), text: "'keyboard cat'", description: `\`${node.name.text}\` replaced by a constant`, safety: true });
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      /SECRET/.test(node.name.text) &&
+      text(node.expression, source) === 'process.env'
+    ) {
+      add({
+        operator: 'constant-secret',
+        start: node.getStart(source),
+        end: node.getEnd(),
+        text: "'keyboard cat'",
+        description: `\`${node.name.text}\` replaced by a constant`,
+        safety: true,
+      });
     }
 
     // Guards: negated, dropped, or one half of a condition dropped.
@@ -171,21 +372,53 @@ function collectEdits(source: ts.SourceFile): Edit[] {
       const cond = node.expression;
       const condText = text(cond, source);
       const safety = isSafetyGuard(node, source);
-      add({ operator: 'negate-guard', start: cond.getStart(source), end: cond.getEnd(), text: `!(${condText})`, description: 'guard negated', safety });
-      add({ operator: 'remove-guard', start: cond.getStart(source), end: cond.getEnd(), text: 'false', description: 'guard never taken', safety });
-      if (ts.isBinaryExpression(cond) && (cond.operatorToken.kind === ts.SyntaxKind.BarBarToken || cond.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)) {
+      add({
+        operator: 'negate-guard',
+        start: cond.getStart(source),
+        end: cond.getEnd(),
+        text: `!(${condText})`,
+        description: 'guard negated',
+        safety,
+      });
+      add({
+        operator: 'remove-guard',
+        start: cond.getStart(source),
+        end: cond.getEnd(),
+        text: 'false',
+        description: 'guard never taken',
+        safety,
+      });
+      if (
+        ts.isBinaryExpression(cond) &&
+        (cond.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+          cond.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+      ) {
         for (const [kept, dropped] of [
           [cond.left, cond.right],
           [cond.right, cond.left],
         ] as const) {
-          add({ operator: 'weaken-guard', start: cond.getStart(source), end: cond.getEnd(), text: text(kept, source), description: `\`${text(dropped, source).slice(0, 50)}\` dropped from the guard`, safety });
+          add({
+            operator: 'weaken-guard',
+            start: cond.getStart(source),
+            end: cond.getEnd(),
+            text: text(kept, source),
+            description: `\`${text(dropped, source).slice(0, 50)}\` dropped from the guard`,
+            safety,
+          });
         }
       }
     }
     // A comparison in a value (not a guard) reversed: `secure: env === 'production'`, `x === 'dark' ? ...`.
     if (ts.isConditionalExpression(node)) {
       const cond = node.condition;
-      add({ operator: 'negate-condition', start: cond.getStart(source), end: cond.getEnd(), text: `!(${text(cond, source)})`, description: 'condition negated', safety: false });
+      add({
+        operator: 'negate-condition',
+        start: cond.getStart(source),
+        end: cond.getEnd(),
+        text: `!(${text(cond, source)})`,
+        description: 'condition negated',
+        safety: false,
+      });
     }
 
     ts.forEachChild(node, visit);

@@ -20,7 +20,12 @@ import { applyMutant, mutantsOf } from './operators.ts';
 
 /** The files whose mutants are run: the snippet to copy, the article's code, the pitfalls. */
 export function mutableFiles(chapter: Chapter): Chapter['files'] {
-  return chapter.files.filter((f) => (f.role === 'snippet' || f.role === 'article' || f.role === 'pitfall') && f.name.endsWith('.ts') && !f.name.endsWith('.d.ts'));
+  return chapter.files.filter(
+    (f) =>
+      (f.role === 'snippet' || f.role === 'article' || f.role === 'pitfall') &&
+      f.name.endsWith('.ts') &&
+      !f.name.endsWith('.d.ts'),
+  );
 }
 
 /** A spec that runs in the second pass: slow specs (a real browser) run only for survivors. */
@@ -64,7 +69,6 @@ export interface RunOutcome {
   ran: Set<string>;
 }
 
-
 /**
  * What one run's report says of each copy (by folder name under `work`): the claims that failed,
  * a spec that could not run, or a file that failed outside any claim (a hook). Pure.
@@ -87,7 +91,9 @@ export function outcomeOf(report: VitestJsonReport, work: string): RunOutcome {
     }
     // A hook that failed (a beforeAll) leaves its tests skipped, not failed: the file's status tells.
     if (file.status === 'failed' && list.length === 0) {
-      list.push(`${rel.slice(1).join('/')} failed outside any claim: ${(file.message ?? 'a hook failed').split('\n')[0]}`);
+      list.push(
+        `${rel.slice(1).join('/')} failed outside any claim: ${(file.message ?? 'a hook failed').split('\n')[0]}`,
+      );
     }
   }
   return { failures, ran };
@@ -111,9 +117,22 @@ async function runVitest(root: string, specs: string[], options: MutateOptions):
       '',
     ].join('\n'),
   );
-  const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--root', root, '--reporter=json', `--outputFile=${output}`];
+  const args = [
+    join(root, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--config',
+    config,
+    '--root',
+    root,
+    '--reporter=json',
+    `--outputFile=${output}`,
+  ];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let partial = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {

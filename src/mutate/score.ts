@@ -44,19 +44,31 @@ export function scoreChapter(mutation: ChapterMutation): ChapterScore {
   const byFile = new Map<string, MutantResult[]>();
   for (const m of mutation.mutants) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m]);
   const files: FileScore[] = [...byFile.entries()]
-    .sort(([a], [b]) => (isSnippetFile(a) === isSnippetFile(b) ? (a < b ? -1 : a > b ? 1 : 0) : isSnippetFile(a) ? -1 : 1))
+    .sort(([a], [b]) =>
+      isSnippetFile(a) === isSnippetFile(b) ? (a < b ? -1 : a > b ? 1 : 0) : isSnippetFile(a) ? -1 : 1,
+    )
     .map(([file, list]) => {
       const survivors = list.filter((m) => m.status === 'survived').sort((a, b) => a.line - b.line);
-      return { file, killed: list.length - survivors.length, total: list.length, survivors, safetySurvivors: survivors.filter((m) => m.safety) };
+      return {
+        file,
+        killed: list.length - survivors.length,
+        total: list.length,
+        survivors,
+        safetySurvivors: survivors.filter((m) => m.safety),
+      };
     });
   const problems: string[] = [];
   if (!mutation.baselinePassed) problems.push('the unmutated chapter does not pass its own specs');
   for (const f of files) {
     if (isSnippetFile(f.file) && f.killed < Math.ceil(TARGET * f.total)) {
-      problems.push(`${f.file}: ${f.killed} of ${f.total} mutants killed (${percent(f.killed, f.total)} %), below ${TARGET * 100} %`);
+      problems.push(
+        `${f.file}: ${f.killed} of ${f.total} mutants killed (${percent(f.killed, f.total)} %), below ${TARGET * 100} %`,
+      );
     }
     if (f.safetySurvivors.length > 0) {
-      problems.push(`${f.file}: ${f.safetySurvivors.length} safety mutant${f.safetySurvivors.length === 1 ? '' : 's'} survived`);
+      problems.push(
+        `${f.file}: ${f.safetySurvivors.length} safety mutant${f.safetySurvivors.length === 1 ? '' : 's'} survived`,
+      );
     }
   }
   return { id: mutation.id, files, problems };

@@ -23,13 +23,17 @@ export function anchorsPlugin(md: MarkdownIt): void {
       if (open?.type === 'results') headings.push(CLAIMS_ENTRY);
       const inline = tokens[i + 1];
       if (open?.type !== 'heading_open' || inline?.type !== 'inline') continue;
-      const text = (inline.children ?? []).filter((t) => t.type === 'text' || t.type === 'code_inline').map((t) => t.content).join('');
+      const text = (inline.children ?? [])
+        .filter((t) => t.type === 'text' || t.type === 'code_inline')
+        .map((t) => t.content)
+        .join('');
       const base = slugify(text);
       let id = base;
       for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
       ids.add(id);
       open.attrSet('id', id);
-      if (open.tag === 'h2' || open.tag === 'h3') headings.push({ level: open.tag === 'h2' ? 2 : 3, id, text: text.trim() });
+      if (open.tag === 'h2' || open.tag === 'h3')
+        headings.push({ level: open.tag === 'h2' ? 2 : 3, id, text: text.trim() });
       const link = new state.Token('html_inline', '', 0);
       link.content = ` <a class="anchor" href="#${id}" aria-label="Link to this section">#</a>`;
       inline.children?.push(link);

@@ -44,14 +44,21 @@ export interface ClaimRef {
  * (no such claim, or two of that name).
  * @param where the README path and line of the directive
  */
-export function resolveClaim(result: ChapterResult | undefined, name: string, where: { path: string; line: number }): ClaimRef {
+export function resolveClaim(
+  result: ChapterResult | undefined,
+  name: string,
+  where: { path: string; line: number },
+): ClaimRef {
   if (!result) return { name, state: 'no-results' };
   const matches: number[] = [];
   result.tests.forEach((test, index) => {
     if (test.name === name || qualifiedName(test) === name) matches.push(index);
   });
   // Two tests of the same name: the qualified name (with ` › `) may pick one of them.
-  const exact = matches.length > 1 && name.includes(' › ') ? matches.filter((i) => qualifiedName(result.tests[i] as TestResult) === name) : matches;
+  const exact =
+    matches.length > 1 && name.includes(' › ')
+      ? matches.filter((i) => qualifiedName(result.tests[i] as TestResult) === name)
+      : matches;
   if (exact.length === 1) {
     const index = exact[0] as number;
     return { name, state: 'found', index, status: (result.tests[index] as TestResult).status };
@@ -67,13 +74,25 @@ export function resolveClaim(result: ChapterResult | undefined, name: string, wh
   }
   if (result.fileErrors.length > 0) return { name, state: 'not-run' };
   const near = nearest(result.tests, name);
-  const hint = near ? `; the nearest is "${qualifiedName(near)}"` : "; the name must be a test name of this chapter's specs, exactly";
-  throw new BuildError(where.path, `{{claim "${name}"}}: no claim of that name in ${result.tests.length === 0 ? 'this chapter (its specs have no tests)' : "this chapter's results"}${hint}`, where.line);
+  const hint = near
+    ? `; the nearest is "${qualifiedName(near)}"`
+    : "; the name must be a test name of this chapter's specs, exactly";
+  throw new BuildError(
+    where.path,
+    `{{claim "${name}"}}: no claim of that name in ${result.tests.length === 0 ? 'this chapter (its specs have no tests)' : "this chapter's results"}${hint}`,
+    where.line,
+  );
 }
 
 /** The test whose name shares the most words with `name` (at least half of them), for a hint. */
 function nearest(tests: readonly TestResult[], name: string): TestResult | undefined {
-  const words = (text: string) => new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  const words = (text: string) =>
+    new Set(
+      text
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean),
+    );
   const wanted = words(name);
   let best: TestResult | undefined;
   let bestScore = Math.ceil(wanted.size / 2) - 1;
@@ -146,17 +165,27 @@ export function claimPlugin(md: MarkdownIt): void {
       for (const child of token.children) {
         if (child.type !== 'claim_ref') continue;
         const meta = child.meta as unknown as ClaimMeta;
-        const where = { path: env.chapter.readme.path, line: env.chapter.readme.bodyLine + line + countLines(token.content, meta.offset) };
+        const where = {
+          path: env.chapter.readme.path,
+          line: env.chapter.readme.bodyLine + line + countLines(token.content, meta.offset),
+        };
         if (!meta.parsed.ok) {
-          const text = token.content.slice(meta.offset, meta.offset + Math.min(meta.parsed.end - meta.offset, 60)).replace(/\s+/g, ' ');
-          throw new BuildError(where.path, `malformed claim directive ${JSON.stringify(text)}: ${meta.parsed.error}`, where.line);
+          const text = token.content
+            .slice(meta.offset, meta.offset + Math.min(meta.parsed.end - meta.offset, 60))
+            .replace(/\s+/g, ' ');
+          throw new BuildError(
+            where.path,
+            `malformed claim directive ${JSON.stringify(text)}: ${meta.parsed.error}`,
+            where.line,
+          );
         }
         meta.ref = resolveClaim(env.result, meta.parsed.name, where);
       }
     }
   });
 
-  md.renderer.rules.claim_ref = (tokens: Token[], idx: number) => claimRefHtml((tokens[idx]?.meta as unknown as ClaimMeta | undefined)?.ref as ClaimRef);
+  md.renderer.rules.claim_ref = (tokens: Token[], idx: number) =>
+    claimRefHtml((tokens[idx]?.meta as unknown as ClaimMeta | undefined)?.ref as ClaimRef);
 }
 
 /** Line breaks in `text` before `offset`. */

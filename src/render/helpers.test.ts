@@ -30,7 +30,11 @@ describe('render: helpers', () => {
       'npx tsx app.ts',
       'node app.ts',
     ]);
-    expect(runCommands(file as never)).toEqual([`${init}npm i better-sqlite3 express left-pad tsx`, 'npx tsx app.ts', 'node app.ts']);
+    expect(runCommands(file as never)).toEqual([
+      `${init}npm i better-sqlite3 express left-pad tsx`,
+      'npx tsx app.ts',
+      'node app.ts',
+    ]);
   });
 
   test('highlighted code is cached by content and language, with the same output from a saved cache', async () => {

@@ -86,7 +86,10 @@ export interface HighlighterOptions {
  * loaded only when a block is not (see {@link HighlighterOptions.load}). The output is the same,
  * byte for byte, with or without the cache.
  */
-export async function createCodeHighlighter(saved: HighlightCache = {}, options: HighlighterOptions = {}): Promise<CachingHighlighter> {
+export async function createCodeHighlighter(
+  saved: HighlightCache = {},
+  options: HighlighterOptions = {},
+): Promise<CachingHighlighter> {
   const engine = new ShikiEngine(options.engine ?? loadShiki);
   const colours = new ColourClasses();
   const blocks = new BlockCache<Highlighted>(saved);

@@ -37,7 +37,9 @@ export function createApp() {
 
 describe('the include directive: files and regions', () => {
   test('a region is the lines between its markers, de-indented, markers of other regions dropped', () => {
-    expect(extractRegion(file(SOURCE), 'outer', where)).toBe("app.use(a);\nif (x) {\n  app.get('/', handler);\n}\napp.use(b);");
+    expect(extractRegion(file(SOURCE), 'outer', where)).toBe(
+      "app.use(a);\nif (x) {\n  app.get('/', handler);\n}\napp.use(b);",
+    );
   });
 
   test('a nested region stands alone, de-indented to its own margin', () => {
@@ -62,7 +64,9 @@ describe('the include directive: files and regions', () => {
   });
 
   test('a region never closed is an error naming the file and line where it opens', () => {
-    expect(() => extractRegion(file('a\n// #region open\nb\n'), 'open', where)).toThrow('chapters/01-x/app.ts:2: region "open" is never closed');
+    expect(() => extractRegion(file('a\n// #region open\nb\n'), 'open', where)).toThrow(
+      'chapters/01-x/app.ts:2: region "open" is never closed',
+    );
   });
 
   test('dedent keeps relative indentation and trims blank lines at both ends', () => {
@@ -76,7 +80,9 @@ describe('the include directive inside a chapter', () => {
 
   test('a missing region in a README is reported with the README path and line', () => {
     const chapter = chapters('missing-region');
-    expect(() => resolveInclude(chapter, 'app.ts', 'nope', 12)).toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"');
+    expect(() => resolveInclude(chapter, 'app.ts', 'nope', 12)).toThrow(
+      'tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope"',
+    );
   });
 
   test('a missing file is reported with the README path and line', () => {
@@ -94,7 +100,9 @@ describe('includePlugin alone, in markdownIt().use(includePlugin)', () => {
   test('each directive of a README becomes an include token: its file, region and code, and its body line', () => {
     const chapter = firstChapter('tests/fixtures/chapters-e2e');
     const includes = parse(chapter).filter((t) => t.type === 'include');
-    expect(includes.map((t) => [t.map, (t.meta as unknown as Included).file.name, (t.meta as unknown as Included).region])).toEqual([
+    expect(
+      includes.map((t) => [t.map, (t.meta as unknown as Included).file.name, (t.meta as unknown as Included).region]),
+    ).toEqual([
       [[5, 6], 'app.ts', 'routes'],
       [[9, 10], 'app.ts', undefined],
     ]);
@@ -107,11 +115,15 @@ describe('includePlugin alone, in markdownIt().use(includePlugin)', () => {
 
   test('a missing region: the README path and the line the directive is on', () => {
     const chapter = firstChapter('tests/fixtures/malformed/missing-region');
-    expect(() => parse(chapter)).toThrow('tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope" in tests/fixtures/malformed/missing-region/01-a/app.ts');
+    expect(() => parse(chapter)).toThrow(
+      'tests/fixtures/malformed/missing-region/01-a/README.md:12: {{#include app.ts:nope}}: no region "nope" in tests/fixtures/malformed/missing-region/01-a/app.ts',
+    );
   });
 
   test('a region never closed: the file and the line where it opens', () => {
     const chapter = firstChapter('tests/fixtures/malformed/unclosed');
-    expect(() => parse(chapter)).toThrow('tests/fixtures/malformed/unclosed/01-a/app.ts:2: region "open" is never closed with "// #endregion open"');
+    expect(() => parse(chapter)).toThrow(
+      'tests/fixtures/malformed/unclosed/01-a/app.ts:2: region "open" is never closed with "// #endregion open"',
+    );
   });
 });

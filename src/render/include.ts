@@ -47,7 +47,11 @@ export function regionNames(text: string): string[] {
  * `#endregion name`; every marker line dropped, de-indented.
  * @param where the directive's location (README path and line), for error messages
  */
-export function extractRegion(file: ChapterFile, region: string | undefined, where: { path: string; line: number }): string {
+export function extractRegion(
+  file: ChapterFile,
+  region: string | undefined,
+  where: { path: string; line: number },
+): string {
   const parsed = parsedFile(file);
   const done = parsed.regions.get(region);
   if (done !== undefined) return done;
@@ -78,7 +82,12 @@ function parsedFile(file: ChapterFile): ParsedFile {
   return parsed;
 }
 
-function extract(file: ChapterFile, { lines, markers }: ParsedFile, region: string | undefined, where: { path: string; line: number }): string {
+function extract(
+  file: ChapterFile,
+  { lines, markers }: ParsedFile,
+  region: string | undefined,
+  where: { path: string; line: number },
+): string {
   const isCode = (_line: string, i: number) => markers[i] === null;
   if (region === undefined) return dedent(lines.filter(isCode));
   let start = -1;
@@ -96,9 +105,14 @@ function extract(file: ChapterFile, { lines, markers }: ParsedFile, region: stri
   if (start === -1) {
     const names = regionNames(file.text);
     const known = names.length > 0 ? `its regions: ${names.join(', ')}` : 'it has no regions';
-    throw new BuildError(where.path, `{{#include ${file.name}:${region}}}: no region "${region}" in ${file.path} (${known})`, where.line);
+    throw new BuildError(
+      where.path,
+      `{{#include ${file.name}:${region}}}: no region "${region}" in ${file.path} (${known})`,
+      where.line,
+    );
   }
-  if (end === -1) throw new BuildError(file.path, `region "${region}" is never closed with "// #endregion ${region}"`, start + 1);
+  if (end === -1)
+    throw new BuildError(file.path, `region "${region}" is never closed with "// #endregion ${region}"`, start + 1);
   return dedent(lines.slice(start + 1, end).filter((_line, i) => markers[start + 1 + i] === null));
 }
 
@@ -107,7 +121,11 @@ export function resolveInclude(chapter: Chapter, target: string, region: string 
   const where = { path: chapter.readme.path, line };
   const file = chapter.files.find((f) => f.name === target);
   if (!file) {
-    throw new BuildError(where.path, `{{#include ${target}${region ? `:${region}` : ''}}}: no file ${chapter.dir}/${target}`, line);
+    throw new BuildError(
+      where.path,
+      `{{#include ${target}${region ? `:${region}` : ''}}}: no file ${chapter.dir}/${target}`,
+      line,
+    );
   }
   return { file, region, code: extractRegion(file, region, where) };
 }
@@ -123,6 +141,9 @@ export function includePlugin(md: MarkdownIt): void {
     const token = state.push('include', '', 0);
     token.map = [startLine, startLine + 1];
     token.block = true;
-    token.meta = resolveInclude((state.env as unknown as RenderEnv).chapter, file, region, line) as unknown as Record<string, unknown>;
+    token.meta = resolveInclude((state.env as unknown as RenderEnv).chapter, file, region, line) as unknown as Record<
+      string,
+      unknown
+    >;
   });
 }

@@ -73,7 +73,11 @@ export function chapterFiles(ctx: RenderContext, index: number, page?: string): 
 
 /** Every page's path from the site root, for the sitemap: the index, each chapter and its evidence, the API docs. */
 function pagePaths(ctx: RenderContext, options: RenderOptions): string[] {
-  return ['', ...ctx.chapters.flatMap((c) => [`${c.id}/`, `${c.id}/${EVIDENCE_PAGE}`]), ...(options.api ? ['api/'] : [])];
+  return [
+    '',
+    ...ctx.chapters.flatMap((c) => [`${c.id}/`, `${c.id}/${EVIDENCE_PAGE}`]),
+    ...(options.api ? ['api/'] : []),
+  ];
 }
 
 /**
@@ -118,7 +122,12 @@ export function minifyJs(js: string): string {
  * highlightable at once (a highlighter created without a cache loads shiki right away);
  * {@link renderSiteFiles} is the streaming form that loads shiki only when needed.
  */
-export function renderSite(chapters: Chapter[], verification: Verification, highlighter: CodeHighlighter, options: RenderOptions): SiteFile[] {
+export function renderSite(
+  chapters: Chapter[],
+  verification: Verification,
+  highlighter: CodeHighlighter,
+  options: RenderOptions,
+): SiteFile[] {
   const ctx = renderContext(createMarkdown(highlighter), chapters, verification, options);
   const files: SiteFile[] = [];
   for (const index of chapters.keys()) files.push(...chapterFiles(ctx, index));

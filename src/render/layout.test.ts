@@ -35,7 +35,11 @@ describe('the headings of a page', () => {
   });
 
   test('{{#results}} puts the claims section in the list where it stands', () => {
-    expect(headingsOf('## Before\n\n{{#results}}\n\n## After\n').map((h) => h.id)).toEqual(['before', 'claims', 'after']);
+    expect(headingsOf('## Before\n\n{{#results}}\n\n## After\n').map((h) => h.id)).toEqual([
+      'before',
+      'claims',
+      'after',
+    ]);
   });
 });
 
@@ -56,7 +60,9 @@ describe('the table of contents', () => {
   });
 
   test('an h3 before any h2 is listed at the top level (a nested list needs an item)', () => {
-    expect(tableOfContents([h(3, 'x'), h(2, 'a'), CLAIMS_ENTRY])).toContain('<ol><li><a href="#x">x</a></li><li><a href="#a">a</a></li><li>');
+    expect(tableOfContents([h(3, 'x'), h(2, 'a'), CLAIMS_ENTRY])).toContain(
+      '<ol><li><a href="#x">x</a></li><li><a href="#a">a</a></li><li>',
+    );
   });
 
   test("a heading's text is escaped: prose is input", () => {
@@ -68,11 +74,22 @@ describe('the table of contents', () => {
 
 describe('the page shell', () => {
   const page = (extra: { toc?: string; licence?: string } = {}) =>
-    shell({ title: 't', description: 'd', root: '../', sidebar: '<nav class="sidebar">list</nav>', main: '<h1>T</h1>', ...extra });
+    shell({
+      title: 't',
+      description: 'd',
+      root: '../',
+      sidebar: '<nav class="sidebar">list</nav>',
+      main: '<h1>T</h1>',
+      ...extra,
+    });
 
   test('the chapter list is a <details> ("Chapters") that works without a script', () => {
-    expect(collapsibleNav('<nav>x</nav>')).toBe('<details class="side"><summary>Chapters</summary><nav>x</nav></details>');
-    expect(page()).toContain('<details class="side"><summary>Chapters</summary><nav class="sidebar">list</nav></details>');
+    expect(collapsibleNav('<nav>x</nav>')).toBe(
+      '<details class="side"><summary>Chapters</summary><nav>x</nav></details>',
+    );
+    expect(page()).toContain(
+      '<details class="side"><summary>Chapters</summary><nav class="sidebar">list</nav></details>',
+    );
   });
 
   test('the table of contents comes after the chapter list and before the main text; none when not given', () => {
@@ -93,9 +110,11 @@ describe('the page shell', () => {
 
   test("the LICENSE file's address: the repository's, at the project's folder and branch; none without a repository", () => {
     expect(licenceUrl(undefined)).toBeUndefined();
-    expect(licenceUrl({ web: 'https://github.com/o/n', host: 'github', branch: 'main', directory: '' })).toBe('https://github.com/o/n/blob/main/LICENSE');
-    expect(licenceUrl({ web: 'https://gitlab.com/o/n', host: 'gitlab', branch: 'dev', directory: 'site/handbook' })).toBe(
-      'https://gitlab.com/o/n/-/blob/dev/site/handbook/LICENSE',
+    expect(licenceUrl({ web: 'https://github.com/o/n', host: 'github', branch: 'main', directory: '' })).toBe(
+      'https://github.com/o/n/blob/main/LICENSE',
     );
+    expect(
+      licenceUrl({ web: 'https://gitlab.com/o/n', host: 'gitlab', branch: 'dev', directory: 'site/handbook' }),
+    ).toBe('https://gitlab.com/o/n/-/blob/dev/site/handbook/LICENSE');
   });
 });

@@ -52,7 +52,11 @@ export type CurrentMark = 'page' | 'true';
  * contents page, linked above the list, has them all. At most 2 × 5 + 3 items, whatever the size.
  * @param root the relative path from the pages that show it to the site root: `` or `../`
  */
-export function createSidebar(chapters: Chapter[], results: Map<string, ChapterResult>, root: string): (current?: string, mark?: CurrentMark) => string {
+export function createSidebar(
+  chapters: Chapter[],
+  results: Map<string, ChapterResult>,
+  root: string,
+): (current?: string, mark?: CurrentMark) => string {
   const items = chapters.map((c) => {
     const state = tallyState(tally(results.get(c.id)));
     // A chapter whose claims all passed has no class: the stylesheet's default mark is theirs.
@@ -62,7 +66,9 @@ export function createSidebar(chapters: Chapter[], results: Map<string, ChapterR
   const open = `<nav class="sidebar" aria-label="Chapters"><p><a href="${root}">Contents</a>${all}</p><ol>`;
   const close = '</ol></nav>';
   const markIn = (html: string, current: string | undefined, mark: CurrentMark) =>
-    current === undefined ? html : html.replace(`<a href="${root}${current}/">`, `<a href="${root}${current}/" aria-current="${mark}">`);
+    current === undefined
+      ? html
+      : html.replace(`<a href="${root}${current}/">`, `<a href="${root}${current}/" aria-current="${mark}">`);
   if (chapters.length <= SIDEBAR_FULL) {
     const html = `${open}${items.join('')}${close}`;
     return (current, mark = 'page') => markIn(html, current, mark);

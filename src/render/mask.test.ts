@@ -12,9 +12,18 @@ function exchange(partial: Partial<Exchange>): Exchange {
 describe('masking transcripts', () => {
   test('session IDs become numbered placeholders, consistent within a test; signatures become <sig>', () => {
     const masked = maskExchanges([
-      exchange({ method: 'POST', path: '/login', setCookie: [`connect.sid=s%3A${ID_A}.uvWwX3aDXmIqouB0MzYGu6Uhsxm%2BjH9fftzDkB9M2hs; Path=/; HttpOnly`] }),
+      exchange({
+        method: 'POST',
+        path: '/login',
+        setCookie: [`connect.sid=s%3A${ID_A}.uvWwX3aDXmIqouB0MzYGu6Uhsxm%2BjH9fftzDkB9M2hs; Path=/; HttpOnly`],
+      }),
       exchange({ path: '/profile', cookie: `connect.sid=s%3A${ID_A}.uvWwX3aDXmIqouB0MzYGu6Uhsxm%2BjH9fftzDkB9M2hs` }),
-      exchange({ method: 'POST', path: '/login', cookie: `connect.sid=s%3A${ID_A}.sig`, setCookie: [`connect.sid=s%3A${ID_B}.other%2Fsig%3D; Path=/`] }),
+      exchange({
+        method: 'POST',
+        path: '/login',
+        cookie: `connect.sid=s%3A${ID_A}.sig`,
+        setCookie: [`connect.sid=s%3A${ID_B}.other%2Fsig%3D; Path=/`],
+      }),
     ]);
     expect(masked[0]?.setCookie).toEqual(['connect.sid=s%3A<session-id-1>.<sig>; Path=/; HttpOnly']);
     expect(masked[1]?.cookie).toBe('connect.sid=s%3A<session-id-1>.<sig>');
@@ -51,7 +60,9 @@ describe('masking transcripts', () => {
   });
 
   test('a session ID seen in a cookie is recognised in a body too', () => {
-    const masked = maskExchanges([exchange({ setCookie: [`connect.sid=s%3A${ID_A}.sig; Path=/`], body: `Your session is ${ID_A}` })]);
+    const masked = maskExchanges([
+      exchange({ setCookie: [`connect.sid=s%3A${ID_A}.sig; Path=/`], body: `Your session is ${ID_A}` }),
+    ]);
     expect(masked[0]?.body).toBe('Your session is <session-id-1>');
   });
 });

@@ -9,7 +9,8 @@ import type { Exchange } from '../types.ts';
 /** A signed cookie value, `s:<value>.<signature>`, raw or URL-encoded. */
 const SIGNED = /\bs(%3A|:)([A-Za-z0-9_-]+)\.([A-Za-z0-9+/_-]+(?:%2B|%2F|%3D|[A-Za-z0-9+/_=-])*)/g;
 /** An HTTP date, except the epoch (which a cleared cookie uses, and which never changes). */
-const HTTP_DATE = /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT/g;
+const HTTP_DATE =
+  /\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT/g;
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 const ISO_DATE = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})\b/g;
 /** What every ISO date has (the `T` between date and time). */
@@ -82,7 +83,13 @@ export function maskExchanges(exchanges: readonly Exchange[]): Exchange[] {
       : undefined;
     const setCookie = exchange.setCookie.map((line) => masker.text(line));
     const location = exchange.location === undefined ? undefined : masker.text(exchange.location);
-    const masked: Exchange = { method: exchange.method, path, status: exchange.status, setCookie, body: masker.text(exchange.body) };
+    const masked: Exchange = {
+      method: exchange.method,
+      path,
+      status: exchange.status,
+      setCookie,
+      body: masker.text(exchange.body),
+    };
     if (cookie !== undefined) masked.cookie = cookie;
     if (headers) masked.headers = headers;
     if (location !== undefined) masked.location = location;

@@ -65,7 +65,11 @@ function description(text: string): string {
 }
 
 /** What a file is, after its name: nothing for the snippet. */
-const ROLE_TEXT: Record<FileMutationView['role'], string> = { snippet: '', article: ", the article's code", pitfall: ', a pitfall shown on purpose' };
+const ROLE_TEXT: Record<FileMutationView['role'], string> = {
+  snippet: '',
+  article: ", the article's code",
+  pitfall: ', a pitfall shown on purpose',
+};
 
 /** `3 changes`, `1 change`. */
 function changes(n: number): string {
@@ -122,7 +126,8 @@ export function mutationSection(view: ChapterMutationView | undefined, chapter: 
   const from =
     `<p class="note">From the mutation run of ${runText(view.run)}, inputs identical (${inputs}): ` +
     'each change is one plausible mistake, made alone, and a change is caught when a claim fails.</p>';
-  if (view.files.length === 0) return `<div class="mutation"><p class="mut">No one-line change was made to this chapter's files.</p>${from}</div>`;
+  if (view.files.length === 0)
+    return `<div class="mutation"><p class="mut">No one-line change was made to this chapter's files.</p>${from}</div>`;
   const survivors = view.files.flatMap((f) => f.survivors);
   const safety = survivors.filter((m) => m.safety).length;
   const unnoticed =
@@ -174,6 +179,7 @@ export function mutationTotal(view: MutationView, chapters: Chapter[]): string {
   const caught = `<b>${killed} of ${total}</b> one-line changes across all snippets (${pct} %)`;
   const where = `in the ${counted} chapter${counted === 1 ? '' : 's'} with a current mutation result`;
   const misses = missed > 0 ? `; ${missed} of them <b>${missed === 1 ? 'misses' : 'miss'}</b> a target` : '';
-  const rest = others > 0 ? `; ${others} other${others === 1 ? ' is' : 's are'} out of date or not mutation-tested` : '';
+  const rest =
+    others > 0 ? `; ${others} other${others === 1 ? ' is' : 's are'} out of date or not mutation-tested` : '';
   return `<p class="note">The tests catch ${caught}, ${where}${misses}${rest}. From the mutation run of ${runText(view.run)}.</p>`;
 }

@@ -49,7 +49,13 @@ export function chapterPage(ctx: RenderContext, index: number): string {
     description: view.summary,
     root,
     licence: licenceUrl(ctx.site.config.repository),
-    links: headLinks(ctx.site.config, { path: `${view.id}/`, title: `${view.number}. ${view.title}`, description: view.summary, type: 'article', markdown: TWIN }),
+    links: headLinks(ctx.site.config, {
+      path: `${view.id}/`,
+      title: `${view.number}. ${view.title}`,
+      description: view.summary,
+      type: 'article',
+      markdown: TWIN,
+    }),
     sidebar: ctx.site.chapterSidebar(view.id),
     toc: tableOfContents(headings),
     main,
@@ -78,7 +84,12 @@ export function evidencePage(ctx: RenderContext, index: number): string {
     description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`,
     root: '../',
     licence: licenceUrl(ctx.site.config.repository),
-    links: headLinks(ctx.site.config, { path: `${view.id}/${EVIDENCE_PAGE}`, title: `Evidence: ${view.title}`, description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`, type: 'article' }),
+    links: headLinks(ctx.site.config, {
+      path: `${view.id}/${EVIDENCE_PAGE}`,
+      title: `Evidence: ${view.title}`,
+      description: `The HTTP exchanges behind each claim of ${view.plainTitle}.`,
+      type: 'article',
+    }),
     sidebar: ctx.site.chapterSidebar(view.id, 'true'),
     main,
     search: false,
@@ -99,7 +110,8 @@ export function indexPage(ctx: RenderContext, options: { api: boolean }): string
 }
 
 /** The handbook in one sentence: the index page's description, and llms.txt's summary. */
-export const SITE_DESCRIPTION = 'An executable handbook of how Express sessions and cookies really behave: every claim asserted by a test.';
+export const SITE_DESCRIPTION =
+  'An executable handbook of how Express sessions and cookies really behave: every claim asserted by a test.';
 
 /**
  * The 404 page, served for any missing path at any depth: the site's head, header, chapter list and

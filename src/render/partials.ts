@@ -54,8 +54,12 @@ export function howVerified(view: ChapterView): string {
 /** Links to the previous and the next chapter (an empty `<span>` where there is none). */
 export function pager(view: ChapterView, root: string): string {
   const { prev, next } = view;
-  const before = prev ? `<a rel="prev" href="${root}${prev.id}/">← ${prev.number}. ${esc(prev.title)}</a>` : '<span></span>';
-  const after = next ? `<a rel="next" href="${root}${next.id}/">${next.number}. ${esc(next.title)} →</a>` : '<span></span>';
+  const before = prev
+    ? `<a rel="prev" href="${root}${prev.id}/">← ${prev.number}. ${esc(prev.title)}</a>`
+    : '<span></span>';
+  const after = next
+    ? `<a rel="next" href="${root}${next.id}/">${next.number}. ${esc(next.title)} →</a>`
+    : '<span></span>';
   return `<nav class="pager" aria-label="Previous and next chapter">${before}${after}</nav>`;
 }
 

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../find.ts';
 import type { Chapter, SiteFile, Verification } from '../types.ts';
-import { type CachingHighlighter, CodeNotCached, createCodeHighlighter, type EngineLoader, LANGS, THEMES } from './highlight.ts';
+import {
+  type CachingHighlighter,
+  CodeNotCached,
+  createCodeHighlighter,
+  type EngineLoader,
+  LANGS,
+  THEMES,
+} from './highlight.ts';
 import { renderSite, renderSiteFiles } from './index.ts';
 import { createSidebar, resultsById, SIDEBAR_AROUND, SIDEBAR_FULL, shortTitle, sidebar } from './layout.ts';
 import { createMarkdown } from './markdown.ts';
@@ -19,7 +26,13 @@ const verification: Verification = {
     commit: 'unknown',
     dirty: false,
   },
-  chapters: [{ id: '02-failing', fileErrors: [], tests: [{ name: 'x', describe: [], status: 'failed', durationMs: 1, file: 'app.test.ts', exchanges: [] }] }],
+  chapters: [
+    {
+      id: '02-failing',
+      fileErrors: [],
+      tests: [{ name: 'x', describe: [], status: 'failed', durationMs: 1, file: 'app.test.ts', exchanges: [] }],
+    },
+  ],
 };
 
 /** The real shiki loader, counted. */
@@ -128,7 +141,8 @@ describe('sidebar: built once per build', () => {
         expect(shown[0]).toBe(1);
         expect(shown.at(-1)).toBe(n);
         expect(shown).toEqual([...shown].sort((a, b) => a - b));
-        for (let k = Math.max(1, at + 1 - SIDEBAR_AROUND); k <= Math.min(n, at + 1 + SIDEBAR_AROUND); k++) expect(shown).toContain(k);
+        for (let k = Math.max(1, at + 1 - SIDEBAR_AROUND); k <= Math.min(n, at + 1 + SIDEBAR_AROUND); k++)
+          expect(shown).toContain(k);
         expect(shown.length).toBeLessThanOrEqual(2 * SIDEBAR_AROUND + 3);
         // What the window leaves out is counted where it is left out.
         const gaps = [...html.matchAll(/<li class="gap">… (\d+) more<\/li>/g)].map((m) => Number(m[1]));
@@ -138,13 +152,16 @@ describe('sidebar: built once per build', () => {
       expect(listed(make())[0]).toBe(1); // the index page: the first chapters
     }
     // Bounded: a page of a 400-chapter book carries about as much sidebar as one of a 41-chapter book.
-    const size = (n: number) => createSidebar(book(n), new Map(), '../')(`${String(Math.ceil(n / 2)).padStart(3, '0')}-c`).length;
+    const size = (n: number) =>
+      createSidebar(book(n), new Map(), '../')(`${String(Math.ceil(n / 2)).padStart(3, '0')}-c`).length;
     expect(size(400)).toBeLessThan(size(SIDEBAR_FULL + 1) + 100);
   });
 
   test('long titles are cut at a word for the sidebar', () => {
     expect(shortTitle('Short title')).toBe('Short title');
-    expect(shortTitle('Storing and reading session data (generated copy 137)')).toBe('Storing and reading session data…');
+    expect(shortTitle('Storing and reading session data (generated copy 137)')).toBe(
+      'Storing and reading session data…',
+    );
   });
 });
 
@@ -152,9 +169,16 @@ describe('code not to copy', () => {
   test('a block from pitfall*.ts is labelled a pitfall shown on purpose, without a copy button', () => {
     const chapter = chapters[1] as Chapter;
     const text = "import express from 'express';\nexport const x = 1;\n";
-    const file = { name: 'pitfall-no-save.ts', path: `${chapter.dir}/pitfall-no-save.ts`, role: 'pitfall' as const, text };
+    const file = {
+      name: 'pitfall-no-save.ts',
+      path: `${chapter.dir}/pitfall-no-save.ts`,
+      role: 'pitfall' as const,
+      text,
+    };
     const html = snippetFigure(warm, file, undefined, 'export const x = 1;', new Set());
-    expect(html).toMatch(/^<figure class="snippet pitfall"><p class="label">A pitfall, shown on purpose — not the one to copy<\/p>/);
+    expect(html).toMatch(
+      /^<figure class="snippet pitfall"><p class="label">A pitfall, shown on purpose — not the one to copy<\/p>/,
+    );
     expect(html).not.toContain('data-copy');
     expect(html).not.toContain('Run the whole file'); // a pitfall file starts no server: nothing to run on its own
   });

@@ -41,8 +41,16 @@ export const STATUS_TEXT: Record<TestStatus, { mark: string; label: string }> = 
 
 /** `N of M claims verified`, as a badge. */
 export function badge(t: Tally): string {
-  const extra = [t.failed > 0 ? `${t.failed} failed` : '', t.skipped > 0 ? `${t.skipped} not verified in this build` : ''].filter(Boolean).join(', ');
-  const text = t.total === 0 ? 'no claims verified: no results' : `${t.passed} of ${t.total} claims verified${extra ? ` (${extra})` : ''}`;
+  const extra = [
+    t.failed > 0 ? `${t.failed} failed` : '',
+    t.skipped > 0 ? `${t.skipped} not verified in this build` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const text =
+    t.total === 0
+      ? 'no claims verified: no results'
+      : `${t.passed} of ${t.total} claims verified${extra ? ` (${extra})` : ''}`;
   return `<p class="badge ${tallyState(t)}">${esc(text)}</p>`;
 }
 
@@ -52,7 +60,9 @@ export function claimId(index: number): string {
 }
 
 /** Groups tests by their describe path, keeping the order of first appearance. */
-function groups(tests: readonly TestResult[]): Array<{ heading: string; items: Array<{ test: TestResult; index: number }> }> {
+function groups(
+  tests: readonly TestResult[],
+): Array<{ heading: string; items: Array<{ test: TestResult; index: number }> }> {
   const out: Array<{ heading: string; items: Array<{ test: TestResult; index: number }> }> = [];
   const byHeading = new Map<string, (typeof out)[number]>();
   tests.forEach((test, index) => {
@@ -89,7 +99,11 @@ function exchanges(count: number): string {
 function claimMeta(test: TestResult): string {
   const where = `${test.file}${test.line ? `:${test.line}` : ''}`;
   const word = STATUS_TEXT[test.status].label;
-  return [test.status === 'passed' ? word : `<b>${word}</b>`, test.status === 'skipped' ? '' : formatDuration(test.durationMs), escText(where)]
+  return [
+    test.status === 'passed' ? word : `<b>${word}</b>`,
+    test.status === 'skipped' ? '' : formatDuration(test.durationMs),
+    escText(where),
+  ]
     .filter(Boolean)
     .join(' · ');
 }
@@ -147,7 +161,8 @@ export function claimsSection(result: ChapterResult | undefined, beside = ''): s
   const parts: string[] = [`<section class="claims" id="claims">${heading}`, badge(tally(result))];
   if (result?.run) parts.push(runNote(result.run));
   if (beside) parts.push(beside);
-  if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
+  if (!result)
+    parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
   if (tests.some((test) => test.exchanges.length > 0)) {
     parts.push(
       '<p class="note">Each claim links to its evidence: the HTTP exchanges its test made, as the server saw them, ' +
@@ -163,7 +178,8 @@ export function claimsSection(result: ChapterResult | undefined, beside = ''): s
       // evidence stays here, open, and whole (an exchange an earlier claim also made is shown again,
       // not linked: the reader of a failure should not have to go anywhere else).
       const inline = count > 0 && test.status === 'failed';
-      const name = count > 0 && !inline ? `<a href="${EVIDENCE_PAGE}#${id}">${escText(test.name)}</a>` : escText(test.name);
+      const name =
+        count > 0 && !inline ? `<a href="${EVIDENCE_PAGE}#${id}">${escText(test.name)}</a>` : escText(test.name);
       let item = `<li${statusClass(test)} id="${id}">${name}<small>${claimMeta(test)}</small>`;
       if (test.failure) item += `<pre class="failure">${escText(test.failure)}</pre>`;
       if (inline) {
@@ -182,10 +198,16 @@ export function claimsSection(result: ChapterResult | undefined, beside = ''): s
  */
 export function evidenceSection(result: ChapterResult | undefined): string {
   const tests = result?.tests ?? [];
-  const parts: string[] = [`<section class="claims" id="evidence"><h2>Claims and their exchanges</h2>`, badge(tally(result))];
+  const parts: string[] = [
+    `<section class="claims" id="evidence"><h2>Claims and their exchanges</h2>`,
+    badge(tally(result)),
+  ];
   if (result?.run) parts.push(runNote(result.run));
-  if (!result) parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
-  parts.push(`<p class="note">Under each claim, the HTTP exchanges its test made, as the server saw them. ${MASKING_NOTE}</p>`);
+  if (!result)
+    parts.push('<p class="note">This build has no results for this chapter: none of its claims is verified.</p>');
+  parts.push(
+    `<p class="note">Under each claim, the HTTP exchanges its test made, as the server saw them. ${MASKING_NOTE}</p>`,
+  );
   parts.push(...fileErrorItems(result));
   const shown = evidenceOf(tests);
   parts.push(

@@ -33,7 +33,9 @@ export function headLinks(config: SiteConfig, page: PageMeta): string[] {
   const url = absoluteUrl(config, page.path);
   return [
     ...(url === undefined ? [] : [`<link rel="canonical" href="${esc(url)}">`]),
-    ...(page.markdown === undefined ? [] : [`<link rel="alternate" type="text/markdown" href="${esc(page.markdown)}">`]),
+    ...(page.markdown === undefined
+      ? []
+      : [`<link rel="alternate" type="text/markdown" href="${esc(page.markdown)}">`]),
     `<meta property="og:title" content="${esc(page.title)}">`,
     `<meta property="og:description" content="${esc(page.description)}">`,
     `<meta property="og:type" content="${page.type}">`,
@@ -45,10 +47,14 @@ export function headLinks(config: SiteConfig, page: PageMeta): string[] {
 export function sourceUrls(config: SiteConfig, chapter: Chapter): { tree: string; edit: string } | undefined {
   const repo = config.repository;
   if (!repo) return undefined;
-  const path = (p: string) => [repo.directory, p].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/');
+  const path = (p: string) =>
+    [repo.directory, p].filter(Boolean).join('/').split('/').map(encodeURIComponent).join('/');
   const branch = encodeURIComponent(repo.branch);
   const sep = repo.host === 'gitlab' ? '/-' : '';
-  return { tree: `${repo.web}${sep}/tree/${branch}/${path(chapter.dir)}`, edit: `${repo.web}${sep}/edit/${branch}/${path(chapter.readme.path)}` };
+  return {
+    tree: `${repo.web}${sep}/tree/${branch}/${path(chapter.dir)}`,
+    edit: `${repo.web}${sep}/edit/${branch}/${path(chapter.readme.path)}`,
+  };
 }
 
 /** The chapter page's source links, a small paragraph; empty without a repository. */
@@ -62,7 +68,13 @@ export function sourceLinks(config: SiteConfig, chapter: Chapter): string {
 export function sitemapXml(config: SiteConfig, paths: readonly string[]): string | undefined {
   if (config.baseUrl === undefined) return undefined;
   const urls = paths.map((p) => `<url><loc>${esc(absoluteUrl(config, p) as string)}</loc></url>`);
-  return ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">', ...urls, '</urlset>', ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ...urls,
+    '</urlset>',
+    '',
+  ].join('\n');
 }
 
 /** `robots.txt`: everything allowed, and the sitemap's address when there is a base URL. */

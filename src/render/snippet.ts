@@ -45,7 +45,8 @@ export function startsServer(file: ChapterFile): boolean {
  */
 export function environmentOf(code: string): string[] {
   const names = new Set<string>();
-  for (const m of code.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g)) names.add(m[1] ?? m[2] ?? '');
+  for (const m of code.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g))
+    names.add(m[1] ?? m[2] ?? '');
   names.delete('');
   return [...names].sort((a, b) => (a === 'PORT' ? -1 : b === 'PORT' ? 1 : a.localeCompare(b)));
 }
@@ -75,9 +76,10 @@ export function runBlock(file: ChapterFile, verified: Record<string, string> = {
   const [install = '', tsx = '', node = ''] = runCommands(file, verified);
   const name = esc(file.name);
   const env = environmentOf(file.text).map((v) => `<code>${escText(v)}</code>`);
-  const needs = env.length > 0
-    ? `<p>It reads ${env.join(', ')} from the environment: give them as <code>NAME=value ${escText(tsx)}</code>.</p>`
-    : '';
+  const needs =
+    env.length > 0
+      ? `<p>It reads ${env.join(', ')} from the environment: give them as <code>NAME=value ${escText(tsx)}</code>.</p>`
+      : '';
   return [
     '<div class="run-it">',
     `<p>Run the whole file in an empty folder: download <a href="${name}" download>${name}</a>, install with</p>`,
@@ -91,7 +93,13 @@ export function runBlock(file: ChapterFile, verified: Record<string, string> = {
  * A `<pre><code>` block. With `copy`, it is marked `data-copy` and the script adds a copy button
  * (without JavaScript there is no button at all, rather than a dead one).
  */
-export function codeBlock(highlighter: CodeHighlighter, code: string, lang: string, used: Set<string>, copy = true): string {
+export function codeBlock(
+  highlighter: CodeHighlighter,
+  code: string,
+  lang: string,
+  used: Set<string>,
+  copy = true,
+): string {
   const { html, classes } = highlighter.highlight(code, lang);
   for (const c of classes) used.add(c);
   return `<div class="code"${copy ? ' data-copy' : ''}><pre tabindex="0"><code>${html}</code></pre></div>`;
@@ -118,7 +126,9 @@ export function snippetFigure(
   const caption = [
     `<a class="file" href="${esc(file.name)}" download>${esc(file.name)}</a>`,
     region ? `<span class="region">region <code>${escText(region)}</code></span>` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const parts: string[] = [];
   parts.push(`<figure class="snippet${label ? ` ${file.role}` : ''}">`);
   if (label) parts.push(`<p class="label">${escText(label)}</p>`);

@@ -30,9 +30,7 @@ export const TWIN = 'index.md';
  * backslash-escaped, and so is a `&` that would start an entity (`&lt;`).
  */
 export function mdText(text: string): string {
-  return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/[\\`*_{}[\]()<>#+!|~]|&(?=#?\w+;)/g, '\\$&');
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_{}[\]()<>#+!|~]|&(?=#?\w+;)/g, '\\$&');
 }
 
 /** A fenced code block that no line of `code` can close: backticks one longer than its longest run (at least 3). */
@@ -42,7 +40,16 @@ export function fenced(code: string, lang = ''): string {
   return `${fence}${lang}\n${code.replace(/\n+$/, '')}\n${fence}`;
 }
 
-const LANGS: Record<string, string> = { ts: 'ts', mts: 'ts', cts: 'ts', js: 'js', mjs: 'js', cjs: 'js', json: 'json', sh: 'sh' };
+const LANGS: Record<string, string> = {
+  ts: 'ts',
+  mts: 'ts',
+  cts: 'ts',
+  js: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  json: 'json',
+  sh: 'sh',
+};
 
 /** The language of a fenced block for a file, by its extension. */
 function langOf(name: string): string {
@@ -101,16 +108,27 @@ function refLabel(result: ChapterResult | undefined, name: string, path: string)
   const ref = resolveClaim(result, name, { path, line: 0 });
   if (ref.state === 'found') {
     const { mark, label } = STATUS_TEXT[ref.status as TestResult['status']];
-    return { label: `${mark} ${ref.status === 'failed' ? 'fails' : label}`, href: `./#${claimId(ref.index as number)}` };
+    return {
+      label: `${mark} ${ref.status === 'failed' ? 'fails' : label}`,
+      href: `./#${claimId(ref.index as number)}`,
+    };
   }
-  return { label: ref.state === 'not-run' ? '✗ fails (its spec did not run)' : '– not verified in this build', href: './#claims' };
+  return {
+    label: ref.state === 'not-run' ? '✗ fails (its spec did not run)' : '– not verified in this build',
+    href: './#claims',
+  };
 }
 
 /** `N of M claims verified (…)`, as the page's badge says it. */
 function badgeText(result: ChapterResult | undefined): string {
   const t = tally(result);
   if (t.total === 0) return 'No claims verified: no results.';
-  const extra = [t.failed > 0 ? `${t.failed} failed` : '', t.skipped > 0 ? `${t.skipped} not verified in this build` : ''].filter(Boolean).join(', ');
+  const extra = [
+    t.failed > 0 ? `${t.failed} failed` : '',
+    t.skipped > 0 ? `${t.skipped} not verified in this build` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${t.passed} of ${t.total} claims verified${extra ? ` (${extra})` : ''}.`;
 }
 
@@ -118,7 +136,12 @@ function badgeText(result: ChapterResult | undefined): string {
 export function claimsMarkdown(result: ChapterResult | undefined): string {
   const lines = ['## Claims', '', badgeText(result), ''];
   for (const e of result?.fileErrors ?? []) {
-    const what = e.fault === 'timeout' ? 'was stopped: its chapter timed out' : e.fault === 'crash' ? "was stopped: its chapter's process died" : 'did not run';
+    const what =
+      e.fault === 'timeout'
+        ? 'was stopped: its chapter timed out'
+        : e.fault === 'crash'
+          ? "was stopped: its chapter's process died"
+          : 'did not run';
     lines.push(`- ✗ failed: ${mdText(`${e.file} ${what}`)}`, '', indent(fenced(e.message, 'text')), '');
   }
   let group: string | undefined;
@@ -129,7 +152,9 @@ export function claimsMarkdown(result: ChapterResult | undefined): string {
     const heading = test.describe.join(' › ');
     if (heading !== group && heading !== '') lines.push('', `### ${mdText(heading)}`, '');
     group = heading;
-    lines.push(`${index + 1}. ${mark} ${label}: [${mdText(test.name)}](./#${claimId(index)}) (${mdText(where)}, ${test.durationMs} ms)`);
+    lines.push(
+      `${index + 1}. ${mark} ${label}: [${mdText(test.name)}](./#${claimId(index)}) (${mdText(where)}, ${test.durationMs} ms)`,
+    );
     if (test.status === 'failed' && test.failure) lines.push('', indent(fenced(test.failure, 'text')), '');
   });
   return lines.join('\n').replace(/\n+$/, '');
@@ -144,7 +169,10 @@ function indent(text: string, by = '   '): string {
 
 /** An include as markdown: where the code is from (a link to the file next to the page), then the code, fenced. */
 function includeMarkdown({ file, region, code }: Included): string {
-  const from = region === undefined ? `[${mdText(file.name)}](${encodeURI(file.name)})` : `[${mdText(file.name)}](${encodeURI(file.name)}), region ${mdText(region)}`;
+  const from =
+    region === undefined
+      ? `[${mdText(file.name)}](${encodeURI(file.name)})`
+      : `[${mdText(file.name)}](${encodeURI(file.name)}), region ${mdText(region)}`;
   return `From ${from}:\n\n${fenced(code, langOf(file.name))}`;
 }
 
@@ -227,7 +255,10 @@ export function markdownTwin(ctx: RenderContext, index: number, config: SiteConf
 /** `llms.txt`: the handbook's title and summary, and each chapter's twin with its summary (absolute links with a base URL). */
 export function llmsTxt(chapters: readonly Chapter[], config: SiteConfig, description: string): string {
   const link = (path: string) => absoluteUrl(config, path) ?? path;
-  const items = chapters.map((c) => `- [${chapterNumber(c.number)}. ${mdText(c.meta.title)}](${link(`${c.id}/${TWIN}`)}): ${mdText(c.meta.summary)}`);
+  const items = chapters.map(
+    (c) =>
+      `- [${chapterNumber(c.number)}. ${mdText(c.meta.title)}](${link(`${c.id}/${TWIN}`)}): ${mdText(c.meta.summary)}`,
+  );
   return [
     `# ${mdText(SITE_TITLE)}`,
     '',

@@ -24,7 +24,11 @@ const run = { versions: { node: '20.20.2', express: '5.1.0', 'express-session': 
 const verification: Verification = {
   run: { ...run, date: '2026-01-02T03:04:05.678Z', commit: '0123456789abcdef0123', dirty: true },
   chapters: [
-    { id: '01-c0', fileErrors: [], tests: [{ name: 'a', describe: [], status: 'passed', durationMs: 1, file: 'app.test.ts', exchanges: [] }] },
+    {
+      id: '01-c0',
+      fileErrors: [],
+      tests: [{ name: 'a', describe: [], status: 'passed', durationMs: 1, file: 'app.test.ts', exchanges: [] }],
+    },
     {
       id: '02-c1',
       fileErrors: [],
@@ -57,8 +61,13 @@ describe('view data, before any HTML', () => {
   });
 
   test('a spec written with CRLF line ends counts its lines once', () => {
-    const crlf = { ...base, files: [{ name: 'x.test.ts', path: 'x.test.ts', role: 'spec' as const, text: 'a\r\nb\r\nc\r\n' }] };
-    expect(chapterView(renderContext(ctx.md, [crlf], verification), 0).specs).toEqual([{ name: 'x.test.ts', lines: 3 }]);
+    const crlf = {
+      ...base,
+      files: [{ name: 'x.test.ts', path: 'x.test.ts', role: 'spec' as const, text: 'a\r\nb\r\nc\r\n' }],
+    };
+    expect(chapterView(renderContext(ctx.md, [crlf], verification), 0).specs).toEqual([
+      { name: 'x.test.ts', lines: 3 },
+    ]);
   });
 
   test('a chapter’s result carries the build’s run when it has none of its own, and keeps its own', () => {
@@ -106,7 +115,12 @@ describe('one head for every page', () => {
   test('the 404 page’s head is the shared head, with the script (for search) and noindex', () => {
     const page = notFoundPage(ctx);
     const description = 'No page at this address in Sessions & Cookies, Verified.';
-    const shared = head({ title: 'Not found — Sessions & Cookies, Verified', description, root: '/', links: ['<meta name="robots" content="noindex">'] });
+    const shared = head({
+      title: 'Not found — Sessions & Cookies, Verified',
+      description,
+      root: '/',
+      links: ['<meta name="robots" content="noindex">'],
+    });
     expect(page).toContain(shared);
   });
 
@@ -130,7 +144,9 @@ describe('the highlighter’s parts', () => {
     expect(odd).toMatch(/^h-[0-9a-f]{5}$/);
     expect(colours.classFor(style('#123456', '#abcdef'), fg)).toBe(odd);
     // Sorted by name, each once.
-    expect(colours.css(['h-k', odd as string, 'h-k'])).toBe(`${odd}{--l:#123456;--d:#abcdef}\nh-k{--l:#cf222e;--d:#ff7b72}`);
+    expect(colours.css(['h-k', odd as string, 'h-k'])).toBe(
+      `${odd}{--l:#123456;--d:#abcdef}\nh-k{--l:#cf222e;--d:#ff7b72}`,
+    );
   });
 
   test('the cache: a block seen in this build is not made again; a saved one is taken with its rules', () => {

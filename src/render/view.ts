@@ -32,7 +32,12 @@ export interface SiteContext {
 }
 
 /** Computes the {@link SiteContext} of a build. */
-export function siteContext(chapters: Chapter[], verification: Verification, mutation?: MutationView, config: SiteConfig = NO_SITE_CONFIG): SiteContext {
+export function siteContext(
+  chapters: Chapter[],
+  verification: Verification,
+  mutation?: MutationView,
+  config: SiteConfig = NO_SITE_CONFIG,
+): SiteContext {
   const results = resultsById(verification);
   const chapterSidebar = createSidebar(chapters, results, '../');
   const index = createSidebar(chapters, results, '');
@@ -219,7 +224,12 @@ export function indexView(ctx: RenderContext, options: { api: boolean }): IndexV
     };
   });
   const total = rows.reduce(
-    (a, { tally: t }) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped, total: a.total + t.total }),
+    (a, { tally: t }) => ({
+      passed: a.passed + t.passed,
+      failed: a.failed + t.failed,
+      skipped: a.skipped + t.skipped,
+      total: a.total + t.total,
+    }),
     { passed: 0, failed: 0, skipped: 0, total: 0 },
   );
   return { rows, total, run: runView(verification), api: options.api, mutation: site.mutation };

@@ -42,7 +42,10 @@ function idOf(cookieHeader: string): string {
  * anonymous answers and could not fail: a login that silently did not work is itself a failure.
  */
 function expectDifferent(loggedIn: request.Response, anonymous: request.Response): void {
-  expect(`${loggedIn.status} ${loggedIn.text}`, 'the real cookie opens nothing more than no cookie: did the login work?').not.toBe(`${anonymous.status} ${anonymous.text}`);
+  expect(
+    `${loggedIn.status} ${loggedIn.text}`,
+    'the real cookie opens nothing more than no cookie: did the login work?',
+  ).not.toBe(`${anonymous.status} ${anonymous.text}`);
 }
 
 /** Registers the hostile-input specs for one app. */
@@ -118,7 +121,11 @@ export function describeHostileInput(options: HostileInputOptions): void {
         const loggedIn = await request(app).get(options.path).set('Cookie', cookieHeader);
         expectDifferent(loggedIn, anonymous);
         const id = idOf(cookieHeader);
-        for (const forged of [`${name}=${id}`, `${name}=${encodeURIComponent(`s:${id}`)}`, `${name}=${signValue(id, PUBLIC_SECRET)}`]) {
+        for (const forged of [
+          `${name}=${id}`,
+          `${name}=${encodeURIComponent(`s:${id}`)}`,
+          `${name}=${signValue(id, PUBLIC_SECRET)}`,
+        ]) {
           const res = await request(app).get(options.path).set('Cookie', forged);
           expect(res.status).toBe(anonymous.status);
           expect(res.text).toBe(anonymous.text);

@@ -3,7 +3,15 @@
  * arrive (while a store holds a write), a request from a chosen loopback source address, a peer on
  * a Unix socket, or a page a browser opens.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type RequestOptions, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type RequestOptions,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A whole answer to {@link sendRaw}: status, headers and the body as UTF-8 text. */
@@ -18,7 +26,12 @@ export interface RawResponse {
  * @param target a URL, or request options (e.g. `host`, `port` and `localAddress`, or `socketPath`), with `path`
  * @param onHeaders called as soon as the response's status and headers arrive, before its body
  */
-export function sendRaw(target: string | RequestOptions, method: string, headers: Record<string, string> = {}, onHeaders?: () => void): Promise<RawResponse> {
+export function sendRaw(
+  target: string | RequestOptions,
+  method: string,
+  headers: Record<string, string> = {},
+  onHeaders?: () => void,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const handle = (res: IncomingMessage): void => {
       onHeaders?.();
@@ -27,7 +40,10 @@ export function sendRaw(target: string | RequestOptions, method: string, headers
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     };
-    const req = typeof target === 'string' ? httpRequest(target, { method, headers }, handle) : httpRequest({ ...target, method, headers }, handle);
+    const req =
+      typeof target === 'string'
+        ? httpRequest(target, { method, headers }, handle)
+        : httpRequest({ ...target, method, headers }, handle);
     req.on('error', reject);
     req.end();
   });

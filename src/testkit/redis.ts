@@ -68,7 +68,9 @@ export async function startRedis(): Promise<RedisHandle> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
   const binary = findRedisServer();
   if (!binary) {
-    throw new Error('Redis is required here (CI=true): set REDIS_URL or install redis-server (apt-get install redis-server)');
+    throw new Error(
+      'Redis is required here (CI=true): set REDIS_URL or install redis-server (apt-get install redis-server)',
+    );
   }
   const port = await freePort();
   const child = spawn(

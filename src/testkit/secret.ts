@@ -108,7 +108,10 @@ export function describeSecretSource(options: SecretSourceOptions): void {
 
     test(`outside production without ${variable}, each start signs with a new random secret: a cookie from one start is not honoured by the next, even with the same store`, async () => {
       const store = new MemoryStore();
-      const [first, second] = withEnv({ [variable]: undefined, NODE_ENV: 'development' }, () => [options.createApp(store), options.createApp(store)]);
+      const [first, second] = withEnv({ [variable]: undefined, NODE_ENV: 'development' }, () => [
+        options.createApp(store),
+        options.createApp(store),
+      ]);
       const res = await options.start(first!);
       const cookie = `${name}=${requireCookie(res, name).value}`;
       expect(await options.recognises(first!, cookie)).toBe(true);

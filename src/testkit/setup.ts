@@ -59,7 +59,11 @@ function install(): Recorder {
         method: request.method ?? 'GET',
         path: request.url ?? '/',
         status: response.statusCode,
-        setCookie: Array.isArray(setCookie) ? setCookie.map(String) : setCookie === undefined ? [] : [String(setCookie)],
+        setCookie: Array.isArray(setCookie)
+          ? setCookie.map(String)
+          : setCookie === undefined
+            ? []
+            : [String(setCookie)],
         body: body.length > BODY_LIMIT ? `${body.slice(0, BODY_LIMIT)}…` : body,
       };
       if (request.headers.cookie !== undefined) exchange.cookie = request.headers.cookie;

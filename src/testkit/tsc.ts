@@ -99,7 +99,10 @@ export async function tempFolder(prefix: string): Promise<{ path: string; remove
  * `tsc --build --verbose --pretty false` run and returns each program's diagnostics by name.
  * Fails if the compiler did not build every project or printed a line it does not understand.
  */
-export async function typeCheckProjects(dir: string, projects: Record<string, Project>): Promise<Record<string, Result>> {
+export async function typeCheckProjects(
+  dir: string,
+  projects: Record<string, Project>,
+): Promise<Record<string, Result>> {
   const configs = new Map<string, string>();
   for (const [name, project] of Object.entries(projects)) {
     const config = join(project.dir ?? dir, `tsconfig.${name}.json`);

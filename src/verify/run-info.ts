@@ -10,7 +10,9 @@ import type { RunInfo } from '../types.ts';
 
 function packageVersion(root: string, name: string): string {
   try {
-    const json = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+    const json = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return json.version ?? 'unknown';
   } catch {
     return 'not installed';
@@ -29,7 +31,9 @@ function git(root: string, args: string[]): string | undefined {
 export function dependencyVersions(root: string): Record<string, string> {
   let names: string[] = [];
   try {
-    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     // tsx too: it is what a reader runs a snippet with.
     names = [...Object.keys(manifest.dependencies ?? {}), 'tsx'].sort();
   } catch {

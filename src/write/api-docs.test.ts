@@ -21,7 +21,8 @@ function project(): { root: string; out: string; cache: string } {
   writeFileSync(join(root, 'src/build.ts'), '/** Builds. */\nexport const build = 1;\n');
   writeFileSync(join(root, 'src/render/pages.ts'), '/** Pages. */\nexport const pages = 2;\n');
   writeFileSync(join(root, 'src/build.test.ts'), 'test("x", () => {});\n');
-  for (const name of ['typedoc.json', 'tsconfig.typedoc.json', 'tsconfig.json', 'package.json', 'package-lock.json']) writeFileSync(join(root, name), `{"name": "${name}"}\n`);
+  for (const name of ['typedoc.json', 'tsconfig.typedoc.json', 'tsconfig.json', 'package.json', 'package-lock.json'])
+    writeFileSync(join(root, name), `{"name": "${name}"}\n`);
   mkdirSync(join(root, 'node_modules/typedoc/bin'), { recursive: true });
   writeFileSync(
     join(root, 'node_modules/typedoc/bin/typedoc'),
@@ -107,7 +108,10 @@ describe('API docs: kept between builds', () => {
 
   test('a typedoc that fails keeps nothing, and its error is the build’s', async () => {
     const { root, out, cache } = project();
-    writeFileSync(join(root, 'node_modules/typedoc/bin/typedoc'), 'console.error("error TS2304: Cannot find name"); process.exit(3);\n');
+    writeFileSync(
+      join(root, 'node_modules/typedoc/bin/typedoc'),
+      'console.error("error TS2304: Cannot find name"); process.exit(3);\n',
+    );
     const job = startApiDocs(root, out, { cache });
     await expect(job.done).rejects.toThrow(/typedoc failed \(exit 3\)[\s\S]*TS2304/);
     await job.stop();

@@ -22,7 +22,13 @@ import { type ChildRecord, endWithThisProcess, ended } from './processes.ts';
 const FORMAT = 1;
 
 /** Files of the project root that typedoc's output depends on. */
-export const API_DOCS_FILES = ['typedoc.json', 'tsconfig.typedoc.json', 'tsconfig.json', 'package.json', 'package-lock.json'];
+export const API_DOCS_FILES = [
+  'typedoc.json',
+  'tsconfig.typedoc.json',
+  'tsconfig.json',
+  'package.json',
+  'package-lock.json',
+];
 
 /** The hash of everything typedoc's output depends on: `src/` (test files aside), its configuration, the lockfile, Node. */
 export function apiDocsKey(root: string): string {
@@ -120,9 +126,22 @@ export function startApiDocs(root: string, out: string, options: ApiDocsOptions 
       },
     };
   }
-  const argv = [process.execPath, join(root, 'node_modules/typedoc/bin/typedoc'), '--options', join(root, 'typedoc.json'), '--out', docs];
-  const child = spawn(argv[0] as string, argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
-  if (child.pid) writeFileSync(join(dir, 'typedoc.pid'), JSON.stringify({ pid: child.pid, argv } satisfies ChildRecord));
+  const argv = [
+    process.execPath,
+    join(root, 'node_modules/typedoc/bin/typedoc'),
+    '--options',
+    join(root, 'typedoc.json'),
+    '--out',
+    docs,
+  ];
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+    detached: true,
+  });
+  if (child.pid)
+    writeFileSync(join(dir, 'typedoc.pid'), JSON.stringify({ pid: child.pid, argv } satisfies ChildRecord));
   const undo = endWithThisProcess(child);
   let printed = '';
   child.stdout?.on('data', (c: Buffer) => (printed += c.toString()));
@@ -135,7 +154,8 @@ export function startApiDocs(root: string, out: string, options: ApiDocsOptions 
   const done = closed.then(async ({ code, signal, error }) => {
     if (error) throw error;
     if (stopped) throw new Error('typedoc was stopped');
-    if (code !== 0 || !existsSync(join(docs, 'index.html'))) throw new Error(`typedoc failed (${signal ? `signal ${signal}` : `exit ${code}`}):\n${printed.slice(-3000)}`);
+    if (code !== 0 || !existsSync(join(docs, 'index.html')))
+      throw new Error(`typedoc failed (${signal ? `signal ${signal}` : `exit ${code}`}):\n${printed.slice(-3000)}`);
     if (options.cache && key) await keep(docs, options.cache, key).catch(() => {});
   });
   done.catch(() => {}); // reported when awaited

@@ -15,7 +15,10 @@ export type Tag = (typeof TAGS)[number];
 
 /** A name next to `path` that no other build uses: `.<name>.<tag>-<pid>-<time>-<random>`. */
 export function sibling(path: string, tag: Tag): string {
-  return join(dirname(path), `.${basename(path)}.${tag}-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${tag}-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+  );
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -58,7 +61,10 @@ export function outputError(output: Pick<Output, 'display' | 'mode' | 'path'>, e
   const code = (error as NodeJS.ErrnoException)?.code;
   if (typeof code !== 'string' || error instanceof BuildError) return error;
   const through = output.mode === 'folder' ? ` (a symlink to ${output.path})` : '';
-  return new BuildError(output.display, `cannot write the site here${through} (${(error as Error).message}); make the folder writable, or build elsewhere with --out`);
+  return new BuildError(
+    output.display,
+    `cannot write the site here${through} (${(error as Error).message}); make the folder writable, or build elsewhere with --out`,
+  );
 }
 
 /**
@@ -92,7 +98,10 @@ export function resolveOutput(out: string): Output {
       continue;
     }
     if (stat.isDirectory()) return { display, mode, path };
-    throw new BuildError(display, `${mode === 'folder' ? `is a symlink to ${path}, which ` : ''}is a file, not a folder`);
+    throw new BuildError(
+      display,
+      `${mode === 'folder' ? `is a symlink to ${path}, which ` : ''}is a file, not a folder`,
+    );
   }
   throw new BuildError(display, 'too many levels of symlinks');
 }
@@ -146,6 +155,11 @@ export function removeOldBuilds(link: string, keep: Set<string>): void {
   } catch {}
   for (const name of names) {
     const made = parseSibling(basename(link), name);
-    if (made?.tag === 'build' && !keep.has(name) && (made.pid === process.pid || !buildRunning(made.pid, made.createdMs))) removeQuietly(join(dir, name));
+    if (
+      made?.tag === 'build' &&
+      !keep.has(name) &&
+      (made.pid === process.pid || !buildRunning(made.pid, made.createdMs))
+    )
+      removeQuietly(join(dir, name));
   }
 }

@@ -18,7 +18,11 @@ export function processInfo(pid: number): { state: string; group: number; startM
     // After the command's name in parentheses: field 3 (state), 5 (process group), 22 (start, in clock ticks after boot).
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     bootSeconds ??= Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
-    return { state: fields[0] ?? '', group: Number(fields[2]), startMs: (bootSeconds + Number(fields[19]) / 100) * 1000 };
+    return {
+      state: fields[0] ?? '',
+      group: Number(fields[2]),
+      startMs: (bootSeconds + Number(fields[19]) / 100) * 1000,
+    };
   } catch {
     return undefined;
   }

@@ -23,7 +23,9 @@ export async function buildSearchIndex(dir: string): Promise<number> {
     if (written.errors.length > 0) throw new Error(`pagefind: ${written.errors.join('; ')}`);
     // addDirectory counts every HTML file it read, evidence pages (marked not to be indexed) too;
     // the index's own entry file says how many pages it holds.
-    const entry = JSON.parse(readFileSync(join(dir, 'pagefind', 'pagefind-entry.json'), 'utf8')) as { languages: Record<string, { page_count: number }> };
+    const entry = JSON.parse(readFileSync(join(dir, 'pagefind', 'pagefind-entry.json'), 'utf8')) as {
+      languages: Record<string, { page_count: number }>;
+    };
     return Object.values(entry.languages).reduce((sum, language) => sum + language.page_count, 0);
   } finally {
     await pagefind.close();

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -71,8 +80,18 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
 
   test('paths outside the site and a path given twice are refused, and nothing is swapped in', async () => {
     const { dir, out } = work();
-    await expect(writeSite([{ path: '../evil', content: 'x' }], options(out))).rejects.toThrow('refusing to write outside the site');
-    await expect(writeSite([{ path: 'a.html', content: '1' }, { path: 'a.html', content: '2' }], options(out))).rejects.toThrow('two files with one path: a.html');
+    await expect(writeSite([{ path: '../evil', content: 'x' }], options(out))).rejects.toThrow(
+      'refusing to write outside the site',
+    );
+    await expect(
+      writeSite(
+        [
+          { path: 'a.html', content: '1' },
+          { path: 'a.html', content: '2' },
+        ],
+        options(out),
+      ),
+    ).rejects.toThrow('two files with one path: a.html');
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['site']);
   });
@@ -91,7 +110,9 @@ describe('write: pages streamed to a temporary folder, swapped in at the end', (
     const { dir } = work();
     const site = new SiteWriter(join(dir, 'site'));
     writeFileSync(join(site.tmp, 'assets'), 'a file where a folder goes');
-    expect(() => site.write({ path: 'assets/site.css', content: 'x' })).toThrow(/\/site: cannot write the site here \(E[A-Z]+: /);
+    expect(() => site.write({ path: 'assets/site.css', content: 'x' })).toThrow(
+      /\/site: cannot write the site here \(E[A-Z]+: /,
+    );
     site.abort();
   });
 });
@@ -114,7 +135,10 @@ describe('write: typedoc runs in its own process group', () => {
   test('its pid and command line are recorded in its folder, and stop() ends the whole group and removes the folder', async () => {
     const { dir, out } = work();
     const job = startApiDocs(join(import.meta.dirname, '../..'), out);
-    const { pid, argv } = JSON.parse(readFileSync(join(job.dir, 'typedoc.pid'), 'utf8')) as { pid: number; argv: string[] };
+    const { pid, argv } = JSON.parse(readFileSync(join(job.dir, 'typedoc.pid'), 'utf8')) as {
+      pid: number;
+      argv: string[];
+    };
     expect(argv.slice(-2)).toEqual(['--out', job.docs]);
     expect(groupMembers(pid)).toContain(pid); // it leads its own group
     await job.stop();

@@ -11,7 +11,8 @@
 // come back as results. A page is kept only if each word of the query is in it as typed: a word of
 // the page begins with it, or shares all of it but an ending the English stemmer takes off
 // ("cookies" finds "cookie", "running" finds "run", "xyzzy" does not find "x").
-const ENDING = /^(e|s|es|ies|y|ied|ier|iest|ily|iness|ed|d|ing|er|ers|ly|ness|ment|ments|ation|ations|ational|ate|ates|ated|ating|ize|izes|ized|izing|ization|ise|ises|ised|ising|isation|ful|ity|ities|ive|al|ally|ance|ence|able|ible|ism|ist|ists|ous)$/;
+const ENDING =
+  /^(e|s|es|ies|y|ied|ier|iest|ily|iness|ed|d|ing|er|ers|ly|ness|ment|ments|ation|ations|ational|ate|ates|ated|ating|ize|izes|ized|izing|ization|ise|ises|ised|ising|isation|ful|ity|ities|ive|al|ally|ance|ence|able|ible|ism|ist|ists|ous)$/;
 const plain = (text) => text.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, '');
 export function related(word, term) {
   if (word.startsWith(term)) return true;
@@ -23,7 +24,8 @@ export function related(word, term) {
 }
 // A word of the page as pagefind indexed it: whole ("express-session" as "expresssession") and in parts.
 const forms = (word) => [plain(word)].concat(word.toLowerCase().split(/[^\p{L}\p{N}]+/u));
-const found = (words, locations, term) => locations.some((at) => forms(words[at] || '').some((form) => related(form, term)));
+const found = (words, locations, term) =>
+  locations.some((at) => forms(words[at] || '').some((form) => related(form, term)));
 export function queryTerms(query) {
   return plain(query).split(/\s+/).filter(Boolean);
 }
@@ -44,7 +46,9 @@ export function start(box, root) {
 
   const load = () => {
     if (!pagefind) {
-      pagefind = import(new URL('pagefind/pagefind.js', root).href).then((pf) => Promise.resolve(pf.options({ baseUrl: root.pathname })).then(() => pf));
+      pagefind = import(new URL('pagefind/pagefind.js', root).href).then((pf) =>
+        Promise.resolve(pf.options({ baseUrl: root.pathname })).then(() => pf),
+      );
     }
     return pagefind;
   };
@@ -92,14 +96,42 @@ export function start(box, root) {
     return kept;
   };
   const option = (id, href, title, excerpt, extra, className) =>
-    '<a role="option" aria-selected="false" class="' + className + '" id="' + id + '" href="' + escapeHtml(href) + '"><b>' + escapeHtml(title) + '</b>' + extra + '<span>' + excerpt + '</span></a>';
+    '<a role="option" aria-selected="false" class="' +
+    className +
+    '" id="' +
+    id +
+    '" href="' +
+    escapeHtml(href) +
+    '"><b>' +
+    escapeHtml(title) +
+    '</b>' +
+    extra +
+    '<span>' +
+    excerpt +
+    '</span></a>';
   const list = (kept) => {
     let n = 0;
-    return kept.map(({ r, sections }) => {
-      const title = r.meta.title || r.url;
-      const page = option('search-o' + n++, r.url, title, r.excerpt, '', 'page');
-      return page + sections.map((s) => option('search-o' + n++, s.url, s.title, s.excerpt, '<span class="vh"> (in ' + escapeHtml(title) + ')</span>', 'section')).join('');
-    }).join('');
+    return kept
+      .map(({ r, sections }) => {
+        const title = r.meta.title || r.url;
+        const page = option('search-o' + n++, r.url, title, r.excerpt, '', 'page');
+        return (
+          page +
+          sections
+            .map((s) =>
+              option(
+                'search-o' + n++,
+                s.url,
+                s.title,
+                s.excerpt,
+                '<span class="vh"> (in ' + escapeHtml(title) + ')</span>',
+                'section',
+              ),
+            )
+            .join('')
+        );
+      })
+      .join('');
   };
 
   const run = () => {
@@ -107,15 +139,24 @@ export function start(box, root) {
     const ticket = ++latest;
     const terms = queryTerms(query);
     if (!query) return show('', '');
-    load().then((pf) => pf.search(query)).then((search) => Promise.all(search.results.slice(0, CHECKED).map((r) => r.data()))).then((results) => {
-      if (ticket !== latest) return;
-      const kept = terms.length === 0 ? [] : pages(results, terms);
-      if (kept.length === 0) return show('<p class="none">No results for “' + escapeHtml(query) + '”.</p>', 'No results');
-      const said = kept.length === 1 ? '1 page found' : kept.length + ' pages found';
-      show('<div role="listbox" id="search-list" aria-label="Search results">' + list(kept) + '</div>', said + ': arrow keys to choose, Enter to open');
-    }).catch(() => {
-      if (ticket === latest) show('<p class="none">Search is not available in this build.</p>', 'Search is not available in this build');
-    });
+    load()
+      .then((pf) => pf.search(query))
+      .then((search) => Promise.all(search.results.slice(0, CHECKED).map((r) => r.data())))
+      .then((results) => {
+        if (ticket !== latest) return;
+        const kept = terms.length === 0 ? [] : pages(results, terms);
+        if (kept.length === 0)
+          return show('<p class="none">No results for “' + escapeHtml(query) + '”.</p>', 'No results');
+        const said = kept.length === 1 ? '1 page found' : kept.length + ' pages found';
+        show(
+          '<div role="listbox" id="search-list" aria-label="Search results">' + list(kept) + '</div>',
+          said + ': arrow keys to choose, Enter to open',
+        );
+      })
+      .catch(() => {
+        if (ticket === latest)
+          show('<p class="none">Search is not available in this build.</p>', 'Search is not available in this build');
+      });
   };
 
   load().catch(() => {});

@@ -37,16 +37,20 @@
 
   // "How this is verified": a spec's source is fetched when its <details> opens and shown as plain
   // text. If that fails, the link to the raw file stays.
-  all('details[data-src]', (details) => details.addEventListener('toggle', () => {
-    if (!details.open || details.dataset.loaded) return;
-    details.dataset.loaded = '1';
-    get(details.dataset.src).then((text) => {
-      const div = details.appendChild(make('div', 'code'));
-      const pre = div.appendChild(make('pre'));
-      pre.tabIndex = 0;
-      pre.appendChild(make('code')).textContent = text.replace(/\s+$/, '');
-    }).catch(() => delete details.dataset.loaded);
-  }));
+  all('details[data-src]', (details) =>
+    details.addEventListener('toggle', () => {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = '1';
+      get(details.dataset.src)
+        .then((text) => {
+          const div = details.appendChild(make('div', 'code'));
+          const pre = div.appendChild(make('pre'));
+          pre.tabIndex = 0;
+          pre.appendChild(make('code')).textContent = text.replace(/\s+$/, '');
+        })
+        .catch(() => delete details.dataset.loaded);
+    }),
+  );
 
   // Evidence: a claim's name links to its exchanges on the chapter's evidence page. Here the link
   // becomes a button that shows them under the claim (the page is fetched once for all claims)
@@ -65,19 +69,21 @@
       if (panel) return (panel.hidden = !open);
       panel = li.appendChild(make('div', 'ev'));
       evidence = evidence || get(page).then((html) => new DOMParser().parseFromString(html, 'text/html'));
-      evidence.then((doc) => {
-        // The claim of that number must be this one (an evidence page from another build is not).
-        const item = doc.getElementById(id);
-        if (item.querySelector('a').textContent !== button.textContent) throw Error('another build');
-        const pre = item.querySelector('.ev pre');
-        // "as under claim N": that claim's exchanges are on the evidence page.
-        pre.querySelectorAll('a[href^="#"]').forEach((a) => a.setAttribute('href', page + a.getAttribute('href')));
-        panel.append(d.adoptNode(pre));
-      }).catch(() => {
-        evidence = null;
-        link.textContent = 'Open the evidence page';
-        panel.append(link);
-      });
+      evidence
+        .then((doc) => {
+          // The claim of that number must be this one (an evidence page from another build is not).
+          const item = doc.getElementById(id);
+          if (item.querySelector('a').textContent !== button.textContent) throw Error('another build');
+          const pre = item.querySelector('.ev pre');
+          // "as under claim N": that claim's exchanges are on the evidence page.
+          pre.querySelectorAll('a[href^="#"]').forEach((a) => a.setAttribute('href', page + a.getAttribute('href')));
+          panel.append(d.adoptNode(pre));
+        })
+        .catch(() => {
+          evidence = null;
+          link.textContent = 'Open the evidence page';
+          panel.append(link);
+        });
     });
   });
 
@@ -88,18 +94,28 @@
   if (!top) return;
   const box = make('div', 'search');
   box.setAttribute('role', 'search');
-  const combobox = 'role="combobox" aria-expanded="false" aria-controls="search-list" aria-autocomplete="list" aria-keyshortcuts="/ Control+K Meta+K"';
-  box.innerHTML = '<label for="search-input" class="vh">Search the handbook</label><input id="search-input" type="search" placeholder="Search (press /)" autocomplete="off" spellcheck="false" ' + combobox + '><div class="search-results" hidden></div><p class="vh" role="status"></p>';
+  const combobox =
+    'role="combobox" aria-expanded="false" aria-controls="search-list" aria-autocomplete="list" aria-keyshortcuts="/ Control+K Meta+K"';
+  box.innerHTML =
+    '<label for="search-input" class="vh">Search the handbook</label><input id="search-input" type="search" placeholder="Search (press /)" autocomplete="off" spellcheck="false" ' +
+    combobox +
+    '><div class="search-results" hidden></div><p class="vh" role="status"></p>';
   top.append(box);
   const input = box.querySelector('input');
-  input.addEventListener('focus', () => {
-    d.head.append(Object.assign(make('link'), { rel: 'stylesheet', href: new URL('assets/search.css', root).href }));
-    import(new URL('assets/search.js', root).href).then((m) => m.start(box, root)).catch(() => {
-      const panel = box.querySelector('.search-results');
-      panel.innerHTML = '<p class="none">Search is not available in this build.</p>';
-      panel.hidden = false;
-    });
-  }, { once: true });
+  input.addEventListener(
+    'focus',
+    () => {
+      d.head.append(Object.assign(make('link'), { rel: 'stylesheet', href: new URL('assets/search.css', root).href }));
+      import(new URL('assets/search.js', root).href)
+        .then((m) => m.start(box, root))
+        .catch(() => {
+          const panel = box.querySelector('.search-results');
+          panel.innerHTML = '<p class="none">Search is not available in this build.</p>';
+          panel.hidden = false;
+        });
+    },
+    { once: true },
+  );
   d.addEventListener('keydown', (event) => {
     const key = event.key;
     const chord = (event.ctrlKey || event.metaKey) && !event.altKey && (key === 'k' || key === 'K');

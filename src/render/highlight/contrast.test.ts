@@ -58,7 +58,8 @@ describe('contrast', () => {
 });
 
 describe('the themes’ colours, as the highlighter writes them', () => {
-  const declarations = (body: string) => Object.fromEntries(body.split(';').map((d) => d.split(':') as [string, string]));
+  const declarations = (body: string) =>
+    Object.fromEntries(body.split(';').map((d) => d.split(':') as [string, string]));
 
   test('every token colour of both themes has AA contrast on the code background (after readable)', async () => {
     const { bundledThemes } = await import('shiki');

@@ -46,7 +46,13 @@ export class ShikiEngine {
     if (!this.shiki) return undefined;
     // No time limit: by default shiki stops tokenizing a line after 500 ms and leaves the rest
     // plain, which on a busy machine (a cold grammar) gave different colours from run to run.
-    const options = { lang: language as 'text', themes: THEMES, defaultColor: false as const, tokenizeTimeLimit: 0, tokenizeMaxLineLength: 0 };
+    const options = {
+      lang: language as 'text',
+      themes: THEMES,
+      defaultColor: false as const,
+      tokenizeTimeLimit: 0,
+      tokenizeMaxLineLength: 0,
+    };
     return this.shiki.codeToTokens(code, options).tokens;
   }
 }

@@ -15,10 +15,27 @@ export const THEMES = { light: 'github-light-default', dark: 'github-dark-defaul
 export const LANGS = ['typescript', 'javascript', 'json', 'shellscript', 'html', 'css', 'markdown', 'yaml'] as const;
 
 const ALIASES: Record<string, string> = {
-  ts: 'typescript', mts: 'typescript', cts: 'typescript', tsx: 'typescript', typescript: 'typescript',
-  js: 'javascript', mjs: 'javascript', cjs: 'javascript', javascript: 'javascript',
-  json: 'json', sh: 'shellscript', bash: 'shellscript', shell: 'shellscript', shellscript: 'shellscript', console: 'shellscript',
-  html: 'html', css: 'css', md: 'markdown', markdown: 'markdown', yaml: 'yaml', yml: 'yaml',
+  ts: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  tsx: 'typescript',
+  typescript: 'typescript',
+  js: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  javascript: 'javascript',
+  json: 'json',
+  sh: 'shellscript',
+  bash: 'shellscript',
+  shell: 'shellscript',
+  shellscript: 'shellscript',
+  console: 'shellscript',
+  html: 'html',
+  css: 'css',
+  md: 'markdown',
+  markdown: 'markdown',
+  yaml: 'yaml',
+  yml: 'yaml',
 };
 
 /** The shiki language for a file extension or fence name, or `text`. */
