@@ -603,14 +603,13 @@ async function devLatency(
       let buffer = '';
       res.setEncoding('utf8').on('data', (c: string) => {
         buffer += c;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
+        for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           if (!block.includes('event: reload')) continue;
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (data) events.push({ at: performance.now(), data: JSON.parse(data) });
-          waiters.splice(0).forEach((w) => w());
+          for (const w of waiters.splice(0)) w();
         }
       });
     });

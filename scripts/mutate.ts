@@ -94,7 +94,7 @@ for (const chapter of chapters) {
           return `${f.file} ${f.killed}/${f.total} (${percent(f.killed, f.total)} %${target}; safety ${safety.length - f.safetySurvivors.length}/${safety.length})`;
         })
         .join(', ')
-    : 'no score (its specs fail without any mutant: run npm test -- ' + r.id.split('-')[0] + ')';
+    : `no score (its specs fail without any mutant: run npm test -- ${r.id.split('-')[0]})`;
   const ok = score.problems.length === 0;
   if (!ok) failed++;
   console.log(

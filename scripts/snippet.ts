@@ -14,7 +14,7 @@ if (!number || !/^\d{1,3}$/.test(number)) {
   );
   process.exit(2);
 }
-const prefix = number.padStart(2, '0') + '-';
+const prefix = `${number.padStart(2, '0')}-`;
 const folder = readdirSync(root).find((name) => name.startsWith(prefix));
 if (!folder) {
   console.error(`no chapter ${prefix.slice(0, -1)} in ${relative(process.cwd(), root)}/`);

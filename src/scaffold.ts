@@ -4,7 +4,6 @@
  * @module
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { BuildError } from './errors.ts';
 import { FOLDER_NAME } from './find.ts';
 import { chapterNumber } from './render/index.ts';

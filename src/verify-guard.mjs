@@ -28,7 +28,12 @@ function descendants(pid) {
   }
   const out = [];
   const queue = [pid];
-  while (queue.length > 0) for (const child of parents.get(queue.shift()) ?? []) out.push(child), queue.push(child);
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift()) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
   return out;
 }
 

@@ -72,7 +72,7 @@ function runConfig(root: string, specs: string[]): string {
     `import base from ${JSON.stringify(pathToFileURL(base).href)};`,
     `const test = base.test ?? {};`,
     `const setupFiles = (Array.isArray(test.setupFiles) ? test.setupFiles : test.setupFiles ? [test.setupFiles] : [])`,
-    `  .map((f) => f.startsWith('/') ? f : ${JSON.stringify(root + '/')} + f);`,
+    `  .map((f) => f.startsWith('/') ? f : ${JSON.stringify(`${root}/`)} + f);`,
     // The probe first: it must log the file before any setup file or the spec can hang.
     `export default { ...base, test: { ...test, include: ${include}, setupFiles: [${probe}, ...setupFiles] } };`,
     '',

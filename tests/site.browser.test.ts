@@ -27,7 +27,7 @@ import { startApiDocs, writeSite } from '../src/write.ts';
 const root = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'site-browser-'));
 const out = join(work, 'site');
-export const SCREENSHOT = join(root, '.cache/screenshots/site-chapter.png');
+const SCREENSHOT = join(root, '.cache/screenshots/site-chapter.png');
 
 let chapters: Chapter[];
 let browser: Browser;

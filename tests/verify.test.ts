@@ -322,8 +322,12 @@ function under(pid: number, text: string): number[] {
   }
   const out: number[] = [];
   const queue = [pid];
-  while (queue.length > 0)
-    for (const child of parents.get(queue.shift() as number) ?? []) out.push(child), queue.push(child);
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift() as number) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
   return out.filter((p) => {
     try {
       return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
@@ -393,7 +397,10 @@ async function killScenario(): Promise<KillObservations> {
   try {
     let vitest: number[] = [];
     // Wait until the spec is spinning: its vitest process has been running a while.
-    seen.vitestStarted = await until(() => (vitest = under(builder.pid as number, 'vitest.mjs')).length > 0, 120_000);
+    seen.vitestStarted = await until(() => {
+      vitest = under(builder.pid as number, 'vitest.mjs');
+      return vitest.length > 0;
+    }, 120_000);
     if (!seen.vitestStarted) return seen;
     await new Promise((r) => setTimeout(r, 3000));
     seen.aliveWhileSpinning = vitest.every(alive);

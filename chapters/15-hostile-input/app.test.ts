@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express from 'express';
-import session, { MemoryStore, Store, type SessionData } from 'express-session';
+import { MemoryStore, Store, type SessionData } from 'express-session';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cookieNamed, cookiePair, requireCookie, setCookies, signedSessionId } from '../../src/testkit/cookies.ts';

@@ -36,7 +36,7 @@
           continue;
         }
         const details = summary.parentElement;
-        if (!details || details.tagName !== 'DETAILS' || !details.parentElement) continue;
+        if (details?.tagName !== 'DETAILS' || !details.parentElement) continue;
         details.parentElement.insertBefore(link, details);
         details.parentElement.classList.add('a11y-branch');
         summary.setAttribute('aria-label', `${link.textContent.trim()}: members`);

@@ -120,7 +120,7 @@ export function statementRange(node: ts.Node, source: ts.SourceFile): [number, n
   return [start, end];
 }
 
-export function statusOf(node: ts.Node, source: ts.SourceFile): number[] {
+export function statusOf(node: ts.Node, _source: ts.SourceFile): number[] {
   const found: number[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && ['status', 'sendStatus'].includes(calleeName(n) ?? '')) {

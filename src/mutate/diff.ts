@@ -39,8 +39,10 @@ export function diffOf(original: string, start: number, end: number, replacement
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && before[i] === after[j]) out.push([' ', before[i++]!]), j++;
-    else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push(['-', before[i++]!]);
+    if (i < n && j < m && before[i] === after[j]) {
+      out.push([' ', before[i++]!]);
+      j++;
+    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push(['-', before[i++]!]);
     else out.push(['+', after[j++]!]);
   }
   const shown = out.filter(([k, l]) => !(k === '+' && l.trim() === ''));

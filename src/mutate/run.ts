@@ -112,7 +112,7 @@ async function runVitest(root: string, specs: string[], options: MutateOptions):
       `import base from ${JSON.stringify(base)};`,
       `const test = base.test ?? {};`,
       `const setupFiles = (Array.isArray(test.setupFiles) ? test.setupFiles : test.setupFiles ? [test.setupFiles] : [])`,
-      `  .map((f) => f.startsWith('/') ? f : ${JSON.stringify(root + '/')} + f);`,
+      `  .map((f) => f.startsWith('/') ? f : ${JSON.stringify(`${root}/`)} + f);`,
       `export default { ...base, test: { ...test, include: ${JSON.stringify(specs)}, exclude: [], setupFiles, testTimeout: ${options.testTimeoutMs ?? 8000}, hookTimeout: 30000, bail: 0 } };`,
       '',
     ].join('\n'),

@@ -15,8 +15,10 @@ export const CLAIMS_ENTRY: TocEntry = { level: 2, id: 'claims', text: 'Claims' }
 export function anchorsPlugin(md: MarkdownIt): void {
   md.core.ruler.push('anchors', (state: StateCore) => {
     const env = state.env as AnchorsEnv;
-    const ids = (env.ids ??= new Set<string>());
-    const headings = (env.headings ??= []);
+    env.ids ??= new Set<string>();
+    env.headings ??= [];
+    const ids = env.ids;
+    const headings = env.headings;
     const tokens = state.tokens;
     for (let i = 0; i < tokens.length; i++) {
       const open = tokens[i];

@@ -3,7 +3,7 @@
  * results block, claim references, heading anchors), with code rendered by shiki through our own block renderer.
  * @module
  */
-import markdownIt, { type Env, type MarkdownIt } from 'markdown-it';
+import markdownIt, { type Env, type MarkdownIt, type Token } from 'markdown-it';
 import { anchorsPlugin } from './anchors.ts';
 import { claimPlugin } from './claim.ts';
 import { articleToFix } from './diff.ts';
@@ -39,7 +39,7 @@ export function createMarkdown(highlighter: CodeHighlighter): MarkdownIt {
 
   md.renderer.rules.include = (tokens, idx, _options, raw) => {
     const env = chapterEnv(raw);
-    const { file, region, code } = tokens[idx]?.meta as unknown as Included;
+    const { file, region, code } = (tokens[idx] as Token).meta as unknown as Included;
     const showRun = !env.shownRun.has(file.name);
     env.shownRun.add(file.name);
     const diff = articleToFix(env, file, region);

@@ -57,7 +57,7 @@ export class Masker {
     let out = value;
     // Each pattern runs only where its fixed part is (a plain search is much cheaper than the pattern's).
     if (out.includes('s:') || out.includes('s%3A')) {
-      out = out.replace(SIGNED, (whole, sep: string, id: string) => {
+      out = out.replace(SIGNED, (_whole, sep: string, id: string) => {
         // A signed short value (`s:dark.<sig>`) keeps its value: only random IDs are masked.
         const shown = id.length >= 20 || looksRandom(id) ? this.idFor(id) : id;
         return `s${sep}${shown}.<sig>`;

@@ -108,7 +108,13 @@ describe('sidebar: built once per build', () => {
   test('pages take the sidebar from the build’s context instead of building their own', () => {
     const site = siteContext(chapters, verification);
     let calls = 0;
-    const counted: SiteContext = { ...site, chapterSidebar: (current) => (calls++, site.chapterSidebar(current)) };
+    const counted: SiteContext = {
+      ...site,
+      chapterSidebar: (current) => {
+        calls++;
+        return site.chapterSidebar(current);
+      },
+    };
     const ctx = renderContext(createMarkdown(warm), chapters, verification, { site: counted });
     const pages = chapters.map((_, i) => chapterPage(ctx, i));
     expect(calls).toBe(chapters.length);

@@ -157,7 +157,10 @@ describe('the highlighter’s parts', () => {
       const get = (code: string) =>
         cache.get(code, 'typescript', {
           saved: (old) => ({ html: old.html, classes: Object.keys(old.rules) }),
-          make: () => (made++, { html: `<h-k>${code}</h-k>`, classes: ['h-k'] }),
+          make: () => {
+            made++;
+            return { html: `<h-k>${code}</h-k>`, classes: ['h-k'] };
+          },
           rule: (name) => rules[name] ?? '',
         });
       return { cache, get };

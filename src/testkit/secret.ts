@@ -13,7 +13,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import type { Store } from 'express-session';
 import { MemoryStore } from 'express-session';
-import request from 'supertest';
+import type request from 'supertest';
 import { describe, expect, test } from 'vitest';
 import { requireCookie } from './cookies.ts';
 

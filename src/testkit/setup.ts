@@ -76,7 +76,8 @@ function install(): Recorder {
 }
 
 // Without per-file isolation this file runs once per spec file but must subscribe only once.
-const recorder = (holder[KEY] ??= install());
+holder[KEY] ??= install();
+const recorder = holder[KEY];
 
 beforeEach(() => {
   recorder.current = [];

@@ -119,7 +119,10 @@ export class HeldStore extends MemoryStore {
   }
 
   override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    if (!this.hold) return super.set(sid, session, callback);
+    if (!this.hold) {
+      super.set(sid, session, callback);
+      return;
+    }
     this.held.push(() => super.set(sid, session, callback));
     this.onHeld?.();
     this.onHeld = undefined;

@@ -21,11 +21,13 @@ export function sibling(path: string, tag: Tag): string {
   );
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Parses a name made by {@link sibling} for `base` (also the names builds before this one made, without the random part). */
 export function parseSibling(base: string, name: string): { tag: Tag; pid: number; createdMs: number } | undefined {
-  const match = new RegExp(`^\\.${escape(base)}\\.(${TAGS.join('|')})-(\\d+)-([0-9a-z]+)(?:-[0-9a-f]+)?$`).exec(name);
+  const match = new RegExp(`^\\.${escapeRegExp(base)}\\.(${TAGS.join('|')})-(\\d+)-([0-9a-z]+)(?:-[0-9a-f]+)?$`).exec(
+    name,
+  );
   if (!match) return undefined;
   return { tag: match[1] as Tag, pid: Number(match[2]), createdMs: Number.parseInt(match[3] as string, 36) };
 }

@@ -114,17 +114,17 @@ export function start(box, root) {
     return kept
       .map(({ r, sections }) => {
         const title = r.meta.title || r.url;
-        const page = option('search-o' + n++, r.url, title, r.excerpt, '', 'page');
+        const page = option(`search-o${n++}`, r.url, title, r.excerpt, '', 'page');
         return (
           page +
           sections
             .map((s) =>
               option(
-                'search-o' + n++,
+                `search-o${n++}`,
                 s.url,
                 s.title,
                 s.excerpt,
-                '<span class="vh"> (in ' + escapeHtml(title) + ')</span>',
+                `<span class="vh"> (in ${escapeHtml(title)})</span>`,
                 'section',
               ),
             )
@@ -145,12 +145,11 @@ export function start(box, root) {
       .then((results) => {
         if (ticket !== latest) return;
         const kept = terms.length === 0 ? [] : pages(results, terms);
-        if (kept.length === 0)
-          return show('<p class="none">No results for “' + escapeHtml(query) + '”.</p>', 'No results');
-        const said = kept.length === 1 ? '1 page found' : kept.length + ' pages found';
+        if (kept.length === 0) return show(`<p class="none">No results for “${escapeHtml(query)}”.</p>`, 'No results');
+        const said = kept.length === 1 ? '1 page found' : `${kept.length} pages found`;
         show(
-          '<div role="listbox" id="search-list" aria-label="Search results">' + list(kept) + '</div>',
-          said + ': arrow keys to choose, Enter to open',
+          `<div role="listbox" id="search-list" aria-label="Search results">${list(kept)}</div>`,
+          `${said}: arrow keys to choose, Enter to open`,
         );
       })
       .catch(() => {

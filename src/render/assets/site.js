@@ -4,7 +4,6 @@
 // Shipped as written less comment lines and indentation (see minifyJs): keep it short, with no
 // template literals, no multi-line strings and a semicolon or a brace at the end of every statement.
 (() => {
-  'use strict';
   const d = document;
   const all = (selector, f) => d.querySelectorAll(selector).forEach(f);
   const make = (tag, className) => Object.assign(d.createElement(tag), className && { className });
@@ -66,7 +65,10 @@
     button.addEventListener('click', () => {
       const open = button.getAttribute('aria-expanded') === 'false';
       button.setAttribute('aria-expanded', open);
-      if (panel) return (panel.hidden = !open);
+      if (panel) {
+        panel.hidden = !open;
+        return;
+      }
       panel = li.appendChild(make('div', 'ev'));
       evidence = evidence || get(page).then((html) => new DOMParser().parseFromString(html, 'text/html'));
       evidence
@@ -76,7 +78,7 @@
           if (item.querySelector('a').textContent !== button.textContent) throw Error('another build');
           const pre = item.querySelector('.ev pre');
           // "as under claim N": that claim's exchanges are on the evidence page.
-          pre.querySelectorAll('a[href^="#"]').forEach((a) => a.setAttribute('href', page + a.getAttribute('href')));
+          for (const a of pre.querySelectorAll('a[href^="#"]')) a.setAttribute('href', page + a.getAttribute('href'));
           panel.append(d.adoptNode(pre));
         })
         .catch(() => {
