@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { findChapters, readChapter } from '../find.ts';
+import { readSiteConfig } from '../site-config.ts';
 import type { Chapter, SiteFile } from '../types.ts';
 import { WORKER_FLAG, type RenderReply, type RenderRequest } from './render-protocol.ts';
 
@@ -31,7 +32,7 @@ async function renderWorker(port: MessagePort): Promise<void> {
 
   const renderAll = (req: RenderRequest): SiteFile[] => {
     chapters = findChapters(req.chaptersDir, req.root);
-    const files = render.renderSite(chapters, req.verification, highlighter, { api: req.api });
+    const files = render.renderSite(chapters, req.verification, highlighter, { api: req.api, config: readSiteConfig(req.root) });
     sheet = String(files.find((f) => f.path === 'assets/site.css')?.content ?? '');
     known.clear();
     for (const m of sheet.matchAll(/(?:^|[\s}])(h-[0-9a-z]+)\{/g)) known.add(m[1] as string);
@@ -47,7 +48,7 @@ async function renderWorker(port: MessagePort): Promise<void> {
       if (!existsSync(join(dir, 'README.md')) || index === -1) return undefined;
       chapters[index] = readChapter(dir, req.root);
     }
-    const ctx = render.renderContext(md, chapters, req.verification, { used });
+    const ctx = render.renderContext(md, chapters, req.verification, { used, config: readSiteConfig(req.root) });
     const files = ids.flatMap((id) =>
       render.chapterFiles(
         ctx,
