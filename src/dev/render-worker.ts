@@ -32,7 +32,10 @@ async function renderWorker(port: MessagePort): Promise<void> {
 
   const renderAll = (req: RenderRequest): SiteFile[] => {
     chapters = findChapters(req.chaptersDir, req.root);
-    const files = render.renderSite(chapters, req.verification, highlighter, { api: req.api, config: readSiteConfig(req.root) });
+    const files = render.renderSite(chapters, req.verification, highlighter, {
+      api: req.api,
+      config: readSiteConfig(req.root),
+    });
     sheet = String(files.find((f) => f.path === 'assets/site.css')?.content ?? '');
     known.clear();
     for (const m of sheet.matchAll(/(?:^|[\s}])(h-[0-9a-z]+)\{/g)) known.add(m[1] as string);
