@@ -9,7 +9,12 @@ import { Renderer } from './renderer.ts';
 const root = join(import.meta.dirname, '../..');
 const chaptersDir = join(root, 'tests/fixtures/chapters-e2e');
 const verification: Verification = {
-  run: { versions: { node: '20.20.2', express: '5.3.0', 'express-session': '1.19.0', 'cookie-parser': '1.4.7' }, date: '2026-11-29T00:00:00.000Z', commit: '0123456789ab', dirty: false },
+  run: {
+    versions: { node: '20.20.2', express: '5.3.0', 'express-session': '1.19.0', 'cookie-parser': '1.4.7' },
+    date: '2026-11-29T00:00:00.000Z',
+    commit: '0123456789ab',
+    dirty: false,
+  },
   chapters: [],
 };
 const renderer = new Renderer();
