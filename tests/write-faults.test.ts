@@ -201,6 +201,9 @@ describe('a build killed with kill -9: the next build removes what it left', () 
         '--out',
         out,
         '--no-search',
+        // typedoc must really run: without --no-cache a build whose src/ is unchanged since the last
+        // `npm run build` copies the API docs kept in .cache/api/ and starts no typedoc at all.
+        '--no-cache',
       ],
       { cwd: root, stdio: 'ignore' },
     );
