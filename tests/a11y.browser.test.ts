@@ -12,19 +12,15 @@
  * forbid: these contexts bypass the CSP, for axe only (the site browser test checks the CSP).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type AxeViolation, blockingViolations, describeViolations } from '../src/audit/axe.ts';
 import { findChapters } from '../src/find.ts';
-import { createCodeHighlighter, renderSite } from '../src/render/index.ts';
-import { createSiteServer } from '../src/serve.ts';
 import { launchBrowser } from '../src/testkit/browser.ts';
+import { type BuiltSite, buildAndServe } from './built-site.ts';
 import type { Chapter } from '../src/types.ts';
-import { verifyChapters } from '../src/verify.ts';
-import { startApiDocs, writeSite } from '../src/write.ts';
 
 const root = join(import.meta.dirname, '..');
 const AXE = join(root, 'node_modules/axe-core/axe.min.js');
@@ -44,27 +40,19 @@ const PAGES = [
 
 let browser: Browser;
 let launching: Promise<Browser> | undefined;
-let server: ReturnType<typeof createSiteServer>;
+let site: BuiltSite | undefined;
 let base: string;
 
 beforeAll(async () => {
-  const api = startApiDocs(root, out);
   launching = launchBrowser();
-  const [verification, highlighter] = await Promise.all([
-    verifyChapters(chapters.slice(0, 1), { root }),
-    createCodeHighlighter(),
-  ]);
-  const files = renderSite(chapters, verification, highlighter, { api: true });
-  await writeSite(files, { out, search: true, apiDocs: api });
-  server = createSiteServer(out);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  site = await buildAndServe({ root, chapters, out, api: true });
+  base = site.base;
   browser = await launching;
 }, 300_000); // typedoc, a vitest run and Chromium at once: generous for a loaded machine, not a race
 
 afterAll(async () => {
-  await (await launching?.catch(() => undefined))?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await (await launching?.catch(() => undefined))?.close(); // launched even if the build failed
+  await site?.close();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -13,19 +13,16 @@
  * which loads it), served locally.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
-import { createCodeHighlighter, renderSite } from '../src/render/index.ts';
 import { licenceUrl } from '../src/render/layout.ts';
-import { createSiteServer } from '../src/serve.ts';
 import { readSiteConfig, type SiteConfig } from '../src/site-config.ts';
 import { launchBrowser } from '../src/testkit/browser.ts';
+import { type BuiltSite, buildAndServe } from './built-site.ts';
 import type { Chapter, Verification } from '../src/types.ts';
-import { writeSite } from '../src/write.ts';
 
 const root = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'handbook-browser-'));
@@ -39,7 +36,7 @@ const A4_TEXT_WIDTH = 794 - 2 * 57;
 let chapters: Chapter[];
 let browser: Browser;
 let launching: Promise<Browser> | undefined;
-let server: ReturnType<typeof createSiteServer>;
+let site: BuiltSite | undefined;
 let base: string;
 /** Chapter 15, the longest: the id of its folder. */
 let long: string;
@@ -60,17 +57,14 @@ beforeAll(async () => {
     chapters: [],
   };
   config = readSiteConfig(root, {});
-  const files = renderSite(chapters, verification, await createCodeHighlighter(), { api: false, config });
-  await writeSite(files, { out, search: true, apiDocs: false });
-  server = createSiteServer(out);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  site = await buildAndServe({ root, chapters, out, api: false, verification, config });
+  base = site.base;
   browser = await launching;
 }, 180_000); // shiki, 21 chapters and Chromium on a loaded machine: a limit for a hang, not a race
 
 afterAll(async () => {
   await (await launching?.catch(() => undefined))?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await site?.close();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -9,18 +9,14 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChapters } from '../src/find.ts';
-import { createCodeHighlighter, renderSite } from '../src/render/index.ts';
-import { createSiteServer } from '../src/serve.ts';
 import { launchBrowser } from '../src/testkit/browser.ts';
+import { type BuiltSite, buildAndServe } from './built-site.ts';
 import type { Chapter, TestResult, Verification } from '../src/types.ts';
-import { verifyChapters } from '../src/verify.ts';
-import { writeSite } from '../src/write.ts';
 // @ts-expect-error: the site's own script, plain JavaScript with no types
 import { queryTerms, related } from '../src/render/assets/search.js';
 
@@ -35,25 +31,21 @@ let chapters: Chapter[];
 let verification: Verification;
 let browser: Browser;
 let launching: Promise<Browser> | undefined;
-let server: ReturnType<typeof createSiteServer>;
+let site: BuiltSite | undefined;
 let base: string;
 
 beforeAll(async () => {
   chapters = findChapters(join(root, 'chapters'), root);
   launching = launchBrowser();
-  const highlighter = createCodeHighlighter();
-  verification = await verifyChapters(chapters.slice(0, 1), { root });
-  const files = renderSite(chapters, verification, await highlighter, { api: false });
-  await writeSite(files, { out, search: true, apiDocs: false });
-  server = createSiteServer(out);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  site = await buildAndServe({ root, chapters, out, api: false });
+  verification = site.verification;
+  base = site.base;
   browser = await launching;
 }, 300_000); // a vitest run, pagefind and Chromium: generous for a loaded machine, not a race
 
 afterAll(async () => {
-  await (await launching?.catch(() => undefined))?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await (await launching?.catch(() => undefined))?.close(); // launched even if the build failed
+  await site?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
