@@ -67,26 +67,12 @@ export function optionEdits(node: ts.Node, source: ts.SourceFile, add: (e: Edit)
           description: `\`${name}: ${flipped}\``,
           safety,
         });
-      } else if (name === 'secure') {
-        add({
-          operator: 'weaken-secure',
-          start: value.getStart(source),
-          end: value.getEnd(),
-          text: 'false',
-          description: '`secure: false`',
-          safety: true,
-        });
-      } else if (name === 'sameSite' && ts.isStringLiteral(value)) {
-        const to = value.text === 'none' ? 'lax' : value.text === 'strict' ? 'lax' : 'none';
-        add({
-          operator: 'loosen-samesite',
-          start: value.getStart(source),
-          end: value.getEnd(),
-          text: `'${to}'`,
-          description: `\`sameSite: '${to}'\``,
-          safety: true,
-        });
-      } else if ((name === 'maxAge' || name === 'expires') && valueText !== 'undefined' && valueText !== 'null') {
+      } else if (
+        !weakenValue(name, value, source, add, (to) => `\`${name}: ${to}\``) &&
+        (name === 'maxAge' || name === 'expires') &&
+        valueText !== 'undefined' &&
+        valueText !== 'null'
+      ) {
         add({
           operator: 'change-expiry',
           start: value.getStart(source),
@@ -149,26 +135,11 @@ export function optionEdits(node: ts.Node, source: ts.SourceFile, add: (e: Edit)
           safety: SAFETY_OPTIONS.has(name),
         });
       }
-    } else if (name === 'secure') {
-      add({
-        operator: 'weaken-secure',
-        start: value.getStart(source),
-        end: value.getEnd(),
-        text: 'false',
-        description: '`secure` defaults to `false`',
-        safety: true,
-      });
-    } else if (name === 'sameSite' && ts.isStringLiteral(value)) {
-      const to = value.text === 'none' ? 'lax' : value.text === 'strict' ? 'lax' : 'none';
-      add({
-        operator: 'loosen-samesite',
-        start: value.getStart(source),
-        end: value.getEnd(),
-        text: `'${to}'`,
-        description: `\`sameSite\` defaults to \`'${to}'\``,
-        safety: true,
-      });
-    } else if ((name === 'maxAge' || name === 'expires') && ts.isNumericLiteral(value)) {
+    } else if (
+      !weakenValue(name, value, source, add, (to) => `\`${name}\` defaults to \`${to}\``) &&
+      (name === 'maxAge' || name === 'expires') &&
+      ts.isNumericLiteral(value)
+    ) {
       add({
         operator: 'change-expiry',
         start: value.getStart(source),
@@ -179,4 +150,42 @@ export function optionEdits(node: ts.Node, source: ts.SourceFile, add: (e: Edit)
       });
     }
   }
+}
+
+/**
+ * `secure` set to `false`, or a string `sameSite` loosened (`none` or `strict` to `lax`, `lax` to
+ * `none`), as an option's value or as a destructured default; `describe` words the new value.
+ * Returns whether `name` was one of the two.
+ */
+function weakenValue(
+  name: string,
+  value: ts.Expression,
+  source: ts.SourceFile,
+  add: (e: Edit) => void,
+  describe: (to: string) => string,
+): boolean {
+  if (name === 'secure') {
+    add({
+      operator: 'weaken-secure',
+      start: value.getStart(source),
+      end: value.getEnd(),
+      text: 'false',
+      description: describe('false'),
+      safety: true,
+    });
+    return true;
+  }
+  if (name === 'sameSite' && ts.isStringLiteral(value)) {
+    const to = value.text === 'none' ? 'lax' : value.text === 'strict' ? 'lax' : 'none';
+    add({
+      operator: 'loosen-samesite',
+      start: value.getStart(source),
+      end: value.getEnd(),
+      text: `'${to}'`,
+      description: describe(`'${to}'`),
+      safety: true,
+    });
+    return true;
+  }
+  return false;
 }
